@@ -1,0 +1,26 @@
+namespace Bridge.Aws.Protocol;
+
+/// <summary>How the wire clients reach AWS and how hard they retry.</summary>
+public sealed class AwsClientOptions
+{
+    /// <summary>Region; when null, <c>AWS_REGION</c>, <c>AWS_DEFAULT_REGION</c>, then the profile's region.</summary>
+    public string? Region { get; set; }
+
+    /// <summary>Endpoint for every service; overridden per service by <see cref="ServiceUrls"/>. When null, <c>AWS_ENDPOINT_URL</c>.</summary>
+    public Uri? ServiceUrl { get; set; }
+
+    /// <summary>Per-service endpoints, keyed <c>dynamodb</c>, <c>dynamodbstreams</c>, <c>kinesis</c>, <c>cloudwatch</c>. When absent,
+    /// <c>AWS_ENDPOINT_URL_DYNAMODB</c>, <c>AWS_ENDPOINT_URL_DYNAMODB_STREAMS</c>, <c>AWS_ENDPOINT_URL_KINESIS</c>, <c>AWS_ENDPOINT_URL_CLOUDWATCH</c>.</summary>
+    public Dictionary<string, Uri> ServiceUrls { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Attempts per call, the first included (throttling, 5xx, timeouts, connection failures only).</summary>
+    public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>Time limit of one HTTP attempt.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First backoff step; attempt n waits a random time in [0, min(MaxDelay, BaseDelay·2ⁿ)] (full jitter).</summary>
+    public TimeSpan BaseDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+}
