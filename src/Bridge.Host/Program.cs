@@ -1,1 +1,29 @@
-namespace Bridge.Host; internal static class Program { private static int Main() => 0; }
+using Bridge.Forwarding;
+using Bridge.Host;
+using Bridge.Host.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddBridgeOptions();
+builder.Services.AddAwsClients();
+builder.Services.AddBridgeEngine();
+
+// The host must wait for the engine's own drain budget, plus a little for the process to wind down.
+var shutdown = builder.Configuration.GetValue($"{BridgeOptions.SectionName}:{nameof(BridgeOptions.ShutdownTimeout)}", new BridgeOptions().ShutdownTimeout);
+builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = shutdown + TimeSpan.FromSeconds(5));
+
+try
+{
+    using var host = builder.Build();
+    await host.RunAsync().ConfigureAwait(false);
+    return Environment.ExitCode;
+}
+catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException { Source: "Microsoft.Extensions.Configuration.Binder" })
+{
+    await Console.Error.WriteLineAsync($"Invalid configuration: {ex.Message}").ConfigureAwait(false);
+    return BridgeWorker.ConfigurationErrorExitCode;
+}

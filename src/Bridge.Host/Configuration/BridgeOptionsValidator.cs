@@ -1,0 +1,88 @@
+using Bridge.Forwarding;
+using Bridge.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Bridge.Host.Configuration;
+
+/// <summary>Checks the rules that span fields of <see cref="BridgeOptions"/>, and reports every problem at once.</summary>
+internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BridgeOptions options)
+    {
+        var problems = new List<string>();
+        if (options.Sources.Count == 0)
+        {
+            problems.Add("Bridge:Sources: at least one source is required (Bridge:Sources:0:TableName and Bridge:Sources:0:PartitionKey).");
+        }
+
+        for (var i = 0; i < options.Sources.Count; i++)
+        {
+            var source = options.Sources[i];
+            var hasTable = !string.IsNullOrWhiteSpace(source.TableName);
+            var hasStream = !string.IsNullOrWhiteSpace(source.StreamArn);
+            if (hasTable == hasStream)
+            {
+                problems.Add($"Bridge:Sources:{i}: give exactly one of TableName or StreamArn.");
+            }
+
+            if (string.IsNullOrWhiteSpace(source.PartitionKey))
+            {
+                problems.Add($"Bridge:Sources:{i}:PartitionKey is required: the attribute (or dotted path into a map) whose value keys the Kinesis record.");
+            }
+            else if (!PartitionKeySelector.IsValidPath(source.PartitionKey, out var why))
+            {
+                problems.Add($"Bridge:Sources:{i}:PartitionKey '{source.PartitionKey}' is not valid: {why}");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Target.StreamName))
+        {
+            problems.Add("Bridge:Target:StreamName is required: the Kinesis stream (name or ARN) to write to.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Checkpoints.TableName))
+        {
+            problems.Add("Bridge:Checkpoints:TableName is required: the DynamoDB table for checkpoints (created if absent).");
+        }
+
+        if (options.StartPosition is not ("TRIM_HORIZON" or "LATEST"))
+        {
+            problems.Add($"Bridge:StartPosition '{options.StartPosition}' is not valid: use TRIM_HORIZON or LATEST.");
+        }
+
+        if (options.OnUndeliverable == UndeliverableAction.DeadLetter && string.IsNullOrWhiteSpace(options.DeadLetter.StreamName))
+        {
+            problems.Add("Bridge:DeadLetter:StreamName is required when Bridge:OnUndeliverable is DeadLetter.");
+        }
+
+        Positive(problems, "Bridge:Reading:MinPollInterval", options.Reading.MinPollInterval);
+        Positive(problems, "Bridge:Reading:IdlePollInterval", options.Reading.IdlePollInterval);
+        Positive(problems, "Bridge:Checkpoints:Interval", options.Checkpoints.Interval);
+        Positive(problems, "Bridge:DiscoveryInterval", options.DiscoveryInterval);
+        Positive(problems, "Bridge:Sink:RetryBaseDelay", options.Sink.RetryBaseDelay);
+        if (options.Sink.RetryMaxDelay < options.Sink.RetryBaseDelay)
+        {
+            problems.Add("Bridge:Sink:RetryMaxDelay must not be less than Bridge:Sink:RetryBaseDelay.");
+        }
+
+        if (options.ShutdownTimeout <= BridgeEngine.FinalCheckpointShare)
+        {
+            problems.Add($"Bridge:ShutdownTimeout must be more than {BridgeEngine.FinalCheckpointShare.TotalSeconds:0} s (the final checkpoint's share).");
+        }
+
+        if (options.Sink.MinShardWindow > options.Sink.MaxShardWindow)
+        {
+            problems.Add("Bridge:Sink:MinShardWindow must not exceed Bridge:Sink:MaxShardWindow.");
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    private static void Positive(List<string> problems, string key, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            problems.Add($"{key} must be a positive duration (e.g. 00:00:00.250).");
+        }
+    }
+}

@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using Bridge.Sink;
+using Bridge.Source;
+
+namespace Bridge.Coordination;
+
+/// <summary>Which records of one source shard Kinesis has acknowledged, and so how far it may be checkpointed.</summary>
+/// <remarks>
+/// Records are registered in stream order by the shard's single consumer and acknowledged in any order by
+/// the sink. <see cref="AckedThrough"/> is the highest sequence number such that it and every earlier
+/// registered record are acknowledged: the only value a checkpoint may take, so a crash loses nothing.
+/// </remarks>
+public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
+{
+    private readonly Lock _lock = new();
+
+    /// <summary>Bounds what this shard may have read and not yet had acknowledged: reading waits on it.</summary>
+    private readonly FlowBudget _room = new(maxPendingRecords, maxPendingBytes);
+
+    /// <summary>Ring of registered records not yet folded into <see cref="_ackedThrough"/>, oldest at <see cref="_head"/>;
+    /// acknowledged ones wait here until every older one is.</summary>
+    private Entry[] _ring = new Entry[64];
+
+    private int _head;
+
+    private int _count;
+
+    /// <summary>Ticket of the entry at <see cref="_head"/>; tickets are consecutive, so ticket t sits t - _headTicket slots after the head.</summary>
+    private long _headTicket;
+
+    /// <summary>Bytes of the entries in the ring (acknowledged or not): what holds back the checkpoint, not memory.</summary>
+    private long _pendingBytes;
+
+    /// <summary>Highest contiguously acknowledged sequence number; empty until the first one.</summary>
+    private SequenceNumber _ackedThrough;
+
+    /// <summary>Last registered sequence number, to refuse registrations out of stream order.</summary>
+    private SequenceNumber _lastRegistered;
+
+    /// <summary>Completed whenever the ring is empty; replaced when a record is registered into an empty ring.</summary>
+    private TaskCompletionSource _drained = NewSignal(completed: true);
+
+    public SequenceNumber AckedThrough
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _ackedThrough;
+            }
+        }
+    }
+
+    /// <summary>Records folded into <see cref="AckedThrough"/> so far.</summary>
+    public long AcknowledgedCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _headTicket;
+            }
+        }
+    }
+
+    /// <summary>Records registered and not yet contiguously acknowledged.</summary>
+    public int Pending
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _count;
+            }
+        }
+    }
+
+    public long PendingBytes => Interlocked.Read(ref _pendingBytes);
+
+    /// <summary>Waits until the shard may hold one more pending record of <paramref name="bytes"/>; call before each <see cref="Register"/>.</summary>
+    public ValueTask WaitForRoomAsync(int bytes, CancellationToken cancellationToken) => _room.AcquireAsync(1, bytes, cancellationToken);
+
+    /// <summary>Registers the next record of the shard, after <see cref="WaitForRoomAsync"/>; sequence numbers must increase.</summary>
+    /// <returns>The ticket to acknowledge it with.</returns>
+    public long Register(SequenceNumber sequence, int bytes)
+    {
+        lock (_lock)
+        {
+            AssertInvariants();
+            if (!_lastRegistered.IsEmpty && sequence <= _lastRegistered)
+            {
+                throw new InvalidOperationException($"Sequence {sequence} registered after {_lastRegistered}: out of stream order.");
+            }
+
+            if (_count == 0)
+            {
+                _drained = NewSignal(completed: false);
+            }
+
+            if (_count == _ring.Length)
+            {
+                Grow();
+            }
+
+            _ring[(_head + _count) % _ring.Length] = new Entry(sequence, bytes, Acked: false);
+            _count++;
+            _lastRegistered = sequence;
+            Interlocked.Add(ref _pendingBytes, bytes);
+            return _headTicket + _count - 1;
+        }
+    }
+
+    /// <summary>Marks a record acknowledged by Kinesis (or deliberately passed: skipped or dead-lettered).</summary>
+    public void Acknowledge(long ticket)
+    {
+        TaskCompletionSource? drained = null;
+        lock (_lock)
+        {
+            AssertInvariants();
+            var offset = ticket - _headTicket;
+            if (offset < 0 || offset >= _count)
+            {
+                throw new InvalidOperationException($"Ticket {ticket} is not pending (head {_headTicket}, {_count} pending).");
+            }
+
+            ref var entry = ref _ring[(_head + (int)offset) % _ring.Length];
+            if (entry.Acked)
+            {
+                throw new InvalidOperationException($"Ticket {ticket} acknowledged twice.");
+            }
+
+            entry = entry with { Acked = true };
+            _room.Release(1, entry.Bytes);
+            while (_count > 0 && _ring[_head].Acked)
+            {
+                var head = _ring[_head];
+                _ring[_head] = default;
+                _head = (_head + 1) % _ring.Length;
+                _count--;
+                _headTicket++;
+                _ackedThrough = head.Sequence;
+                Interlocked.Add(ref _pendingBytes, -head.Bytes);
+            }
+
+            if (_count == 0)
+            {
+                drained = _drained;
+            }
+        }
+
+        // Completed outside the lock: an awaiting consumer may continue inline and register again.
+        drained?.TrySetResult();
+    }
+
+    /// <summary>Completes when every registered record is acknowledged.</summary>
+    public Task WhenDrainedAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return _drained.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    private void Grow()
+    {
+        var bigger = new Entry[_ring.Length * 2];
+        for (var i = 0; i < _count; i++)
+        {
+            bigger[i] = _ring[(_head + i) % _ring.Length];
+        }
+
+        _ring = bigger;
+        _head = 0;
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(_count >= 0 && _count <= _ring.Length, "the ring holds the pending entries");
+        Debug.Assert(_count == 0 || !_ring[_head].Acked, "an acknowledged head is always folded into _ackedThrough");
+        Debug.Assert(_count > 0 || _drained.Task.IsCompleted, "an empty ring is drained");
+    }
+
+    private static TaskCompletionSource NewSignal(bool completed)
+    {
+        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (completed)
+        {
+            signal.SetResult();
+        }
+
+        return signal;
+    }
+
+    private record struct Entry(SequenceNumber Sequence, int Bytes, bool Acked);
+}

@@ -1,0 +1,92 @@
+using Bridge.Aws.DynamoDbStreams;
+using Bridge.Aws.Kinesis;
+using Bridge.Coordination;
+using Bridge.Sink;
+using Bridge.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace Bridge.Forwarding;
+
+/// <summary>Runs the whole bridge: one sink per target stream, one forwarder per source stream.</summary>
+/// <remarks>
+/// Shutdown is ordered so nothing is lost and, given time, nothing is re-sent: on <c>stoppingToken</c> every
+/// consumer stops reading; the sinks keep sending until what was read is acknowledged or the drain budget
+/// (<see cref="BridgeOptions.ShutdownTimeout"/> minus the final checkpoint's share) runs out; then each shard
+/// checkpoints what was acknowledged. A sink's fatal error stops everything the same way, then escapes.
+/// </remarks>
+public sealed partial class BridgeEngine(
+    BridgeOptions options,
+    IReadOnlyList<ResolvedSource> sources,
+    IDynamoDbStreamsClient streams,
+    IKinesisClient kinesis,
+    ICheckpointStore store,
+    TimeProvider time,
+    ILoggerFactory loggers,
+    BridgeMetrics metrics)
+{
+    /// <summary>Kept from the shutdown budget for the final checkpoint writes.</summary>
+    public static readonly TimeSpan FinalCheckpointShare = TimeSpan.FromSeconds(5);
+
+    private readonly ILogger _logger = loggers.CreateLogger<BridgeEngine>();
+
+    /// <summary>Completes once every shard has started reading or the engine stopped; for readiness checks and tests.</summary>
+    public Task Started => _started.Task;
+
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        await store.EnsureCreatedAsync(stoppingToken).ConfigureAwait(false);
+        await using var sink = NewSink(KinesisStreamRef.Parse(options.Target.StreamName));
+        await using var deadLetterSink = options.OnUndeliverable == UndeliverableAction.DeadLetter
+            ? NewSink(KinesisStreamRef.Parse(options.DeadLetter.StreamName!))
+            : null;
+        await sink.StartAsync(stoppingToken).ConfigureAwait(false);
+        if (deadLetterSink is not null)
+        {
+            await deadLetterSink.StartAsync(stoppingToken).ConfigureAwait(false);
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var drainDeadline = new CancellationTokenSource();
+        var drainBudget = options.ShutdownTimeout - FinalCheckpointShare;
+        await using var onStop = stop.Token.Register(() => drainDeadline.CancelAfter(drainBudget > TimeSpan.Zero ? drainBudget : TimeSpan.Zero)).ConfigureAwait(false);
+        var sinkFailed = Task.WhenAny(sink.Completion, deadLetterSink?.Completion ?? Task.Delay(Timeout.Infinite, stop.Token))
+            .ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        LogStarting(sources.Count, options.Target.StreamName);
+        var forwarders = sources
+            .Select(source => Task.Run(
+                () => new SourceForwarder(source, streams, store, sink, deadLetterSink, options, time, loggers, metrics).RunAsync(stop.Token, drainDeadline.Token),
+                CancellationToken.None))
+            .ToArray();
+        _started.TrySetResult();
+        try
+        {
+            await Task.WhenAll(forwarders).ConfigureAwait(false);
+        }
+        finally
+        {
+            LogStopped();
+        }
+
+        if (sink.Completion.IsFaulted)
+        {
+            await sink.Completion.ConfigureAwait(false);
+        }
+
+        if (deadLetterSink?.Completion.IsFaulted == true)
+        {
+            await deadLetterSink.Completion.ConfigureAwait(false);
+        }
+    }
+
+    private KinesisSink NewSink(KinesisStreamRef stream) =>
+        new(kinesis, stream, options.Sink, time, loggers.CreateLogger<KinesisSink>(), metrics);
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Bridge starting: {Sources} sources into {Target}")]
+    private partial void LogStarting(int sources, string target);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Bridge stopped: every shard drained and checkpointed as far as acknowledged")]
+    private partial void LogStopped();
+}

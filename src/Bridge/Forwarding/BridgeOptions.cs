@@ -1,0 +1,65 @@
+using System.ComponentModel.DataAnnotations;
+using Bridge.Coordination;
+using Bridge.Sink;
+using Bridge.Source;
+
+namespace Bridge.Forwarding;
+
+/// <summary>The bridge's configuration, section <c>Bridge</c>. Every key is documented in the README.</summary>
+public sealed class BridgeOptions
+{
+    public const string SectionName = "Bridge";
+
+    /// <summary>The tables (or streams) to forward; at least one.</summary>
+    public List<SourceOptions> Sources { get; set; } = [];
+
+    public TargetOptions Target { get; set; } = new();
+
+    public CheckpointOptions Checkpoints { get; set; } = new();
+
+    /// <summary><c>TRIM_HORIZON</c> (default: everything the stream still holds) or <c>LATEST</c> (only changes from now on), for shards with no checkpoint at first start.</summary>
+    public string StartPosition { get; set; } = "TRIM_HORIZON";
+
+    public UndeliverableAction OnUndeliverable { get; set; } = UndeliverableAction.Block;
+
+    /// <summary>Required when <see cref="OnUndeliverable"/> is <see cref="UndeliverableAction.DeadLetter"/>.</summary>
+    public DeadLetterOptions DeadLetter { get; set; } = new();
+
+    public ReaderOptions Reading { get; set; } = new();
+
+    public SinkOptions Sink { get; set; } = new();
+
+    /// <summary>How often each stream's shard list is read again, as a backstop to finding children at SHARD_END.</summary>
+    public TimeSpan DiscoveryInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>From SIGTERM to exit: drain in-flight writes and checkpoint within this (ECS allows 30 s by default).</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    public bool StartAtLatest => string.Equals(StartPosition, "LATEST", StringComparison.OrdinalIgnoreCase);
+}
+
+public sealed class SourceOptions
+{
+    /// <summary>A table whose current stream is forwarded. Give this or <see cref="StreamArn"/>.</summary>
+    public string? TableName { get; set; }
+
+    /// <summary>A stream ARN, when a specific stream is wanted.</summary>
+    public string? StreamArn { get; set; }
+
+    /// <summary>Attribute name or dotted path into a map (<c>roomId</c>, <c>meta.tenant</c>) whose value becomes the Kinesis partition key.</summary>
+    [Required]
+    public string PartitionKey { get; set; } = "";
+}
+
+public sealed class TargetOptions
+{
+    /// <summary>Target Kinesis stream, by name or ARN.</summary>
+    [Required]
+    public string StreamName { get; set; } = "";
+}
+
+public sealed class DeadLetterOptions
+{
+    /// <summary>Kinesis stream (name or ARN) that receives undeliverable records, wrapped with the reason.</summary>
+    public string? StreamName { get; set; }
+}

@@ -1,0 +1,160 @@
+using Bridge.Aws.DynamoDbStreams;
+using Bridge.Coordination;
+using Bridge.Routing;
+using Bridge.Sink;
+using Bridge.Source;
+using Bridge.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace Bridge.Forwarding;
+
+/// <summary>The one owner of one source shard: read → route → sink → checkpoint, until SHARD_END or stop.</summary>
+/// <remarks>
+/// Exactly one consumer runs per shard at a time, so the shard's records enter the sink in stream order
+/// and its checkpoint has a single writer. Shutdown order: stop reading, wait for what was read to be
+/// acknowledged (bounded), write the final checkpoint.
+/// </remarks>
+public sealed partial class ShardConsumer(
+    ShardReader reader,
+    RecordRouter router,
+    KinesisSink sink,
+    KinesisSink? deadLetterSink,
+    ShardProgress progress,
+    ShardCheckpointer checkpointer,
+    ShardStatus status,
+    UndeliverableAction onUndeliverable,
+    int maxRecordBytes,
+    TimeProvider time,
+    ILogger logger,
+    BridgeMetrics metrics)
+{
+    private readonly SourceShard _shard = reader.Shard;
+
+    /// <param name="stopReading">Stop reading new records (shutdown or lost ownership).</param>
+    /// <param name="drainDeadline">Give up waiting for in-flight records; what was acknowledged is still checkpointed.</param>
+    public async Task<ShardOutcome> RunAsync(CancellationToken stopReading, CancellationToken drainDeadline)
+    {
+        LogStarted(_shard.TableName, _shard.ShardId);
+        try
+        {
+            var outcome = await ReadAsync(stopReading).ConfigureAwait(false);
+            var drained = await DrainAsync(drainDeadline).ConfigureAwait(false);
+            if (outcome == ShardOutcome.Ended && drained)
+            {
+                await checkpointer.CheckpointShardEndAsync(drainDeadline).ConfigureAwait(false);
+                return ShardOutcome.Ended;
+            }
+
+            using var finalWrite = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
+            await checkpointer.TryCheckpointAsync(finalWrite.Token).ConfigureAwait(false);
+            return outcome == ShardOutcome.Ended ? ShardOutcome.Stopped : outcome;
+        }
+        finally
+        {
+            if (status.BlockedReason is null)
+            {
+                metrics.Untrack(_shard);
+            }
+        }
+    }
+
+    private async Task<ShardOutcome> ReadAsync(CancellationToken stopReading)
+    {
+        try
+        {
+            while (true)
+            {
+                var page = await reader.ReadAsync(stopReading).ConfigureAwait(false);
+                status.OnRead(time.GetUtcNow());
+                metrics.RecordsRead(_shard, page.Records.Length);
+                foreach (var record in page.Records)
+                {
+                    if (!await ForwardAsync(record, stopReading).ConfigureAwait(false))
+                    {
+                        return ShardOutcome.Blocked;
+                    }
+                }
+
+                await checkpointer.MaybeCheckpointAsync(stopReading).ConfigureAwait(false);
+                if (page.IsEnd)
+                {
+                    LogShardEnd(_shard.TableName, _shard.ShardId);
+                    return ShardOutcome.Ended;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopReading.IsCancellationRequested)
+        {
+            return ShardOutcome.Stopped;
+        }
+    }
+
+    /// <returns>False when the shard must stop before this record.</returns>
+    private async ValueTask<bool> ForwardAsync(StreamRecord record, CancellationToken cancellationToken)
+    {
+        var sequence = SequenceNumber.Parse(record.SequenceNumber);
+        var outcome = router.Route(record);
+        if (outcome.IsRouted)
+        {
+            await progress.WaitForRoomAsync(outcome.Data!.Length, cancellationToken).ConfigureAwait(false);
+            await sink.AppendAsync(new OutboundRecord(_shard, sequence, outcome.PartitionKey!, outcome.Data, record.ApproximateCreationDateTime, progress), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        var reason = outcome.Reason.ToString();
+        var keys = PartitionKeySelector.DescribeKeys(record.Json.Span);
+        metrics.Undeliverable(_shard, reason, onUndeliverable.ToString());
+        switch (onUndeliverable)
+        {
+            case UndeliverableAction.Skip:
+                LogSkipped(_shard.TableName, _shard.ShardId, record.SequenceNumber, keys, reason, outcome.Message);
+                await progress.WaitForRoomAsync(0, cancellationToken).ConfigureAwait(false);
+                progress.Acknowledge(progress.Register(sequence, 0));
+                return true;
+
+            case UndeliverableAction.DeadLetter when deadLetterSink is not null:
+                LogDeadLettered(_shard.TableName, _shard.ShardId, record.SequenceNumber, keys, reason, outcome.Message);
+                var envelope = DeadLetterEnvelope.Wrap(_shard, record.SequenceNumber, reason, outcome.Message, keys, record.Json.Span, maxRecordBytes - _shard.ShardId.Length);
+                await progress.WaitForRoomAsync(envelope.Length, cancellationToken).ConfigureAwait(false);
+                await deadLetterSink.AppendAsync(new OutboundRecord(_shard, sequence, _shard.ShardId, envelope, record.ApproximateCreationDateTime, progress), cancellationToken).ConfigureAwait(false);
+                return true;
+
+            default:
+                status.BlockedReason = $"{reason} at sequence {record.SequenceNumber} ({keys}): {outcome.Message}";
+                LogBlocked(_shard.TableName, _shard.ShardId, record.SequenceNumber, keys, reason, outcome.Message);
+                return false;
+        }
+    }
+
+    private async Task<bool> DrainAsync(CancellationToken drainDeadline)
+    {
+        try
+        {
+            await progress.WhenDrainedAsync(drainDeadline).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (drainDeadline.IsCancellationRequested)
+        {
+            LogDrainTimedOut(_shard.TableName, _shard.ShardId, progress.Pending);
+            return false;
+        }
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Shard {Table}/{ShardId} started")]
+    private partial void LogStarted(string table, string shardId);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Shard {Table}/{ShardId} reached SHARD_END; draining before its children start")]
+    private partial void LogShardEnd(string table, string shardId);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Critical, Message = "Shard {Table}/{ShardId} BLOCKED at sequence {SequenceNumber} (keys {Keys}): {Reason}: {Detail}. Nothing of this shard is forwarded past it; fix the item or set Bridge:OnUndeliverable to Skip or DeadLetter, then restart")]
+    private partial void LogBlocked(string table, string shardId, string sequenceNumber, string keys, string reason, string detail);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Error, Message = "Skipped undeliverable record of {Table}/{ShardId} at sequence {SequenceNumber} (keys {Keys}): {Reason}: {Detail}")]
+    private partial void LogSkipped(string table, string shardId, string sequenceNumber, string keys, string reason, string detail);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "Dead-lettered record of {Table}/{ShardId} at sequence {SequenceNumber} (keys {Keys}): {Reason}: {Detail}")]
+    private partial void LogDeadLettered(string table, string shardId, string sequenceNumber, string keys, string reason, string detail);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Shard {Table}/{ShardId} stopped with {Pending} records unacknowledged; they will be sent again after restart")]
+    private partial void LogDrainTimedOut(string table, string shardId, int pending);
+}

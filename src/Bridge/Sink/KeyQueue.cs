@@ -1,0 +1,30 @@
+namespace Bridge.Sink;
+
+/// <summary>The records of one partition key waiting for Kinesis, oldest first.</summary>
+/// <remarks>
+/// The head is the only record of the key that may be in flight, and the next one leaves only after the
+/// head is acknowledged: that is the whole per-key order guarantee. Guarded by the sink's lock.
+/// </remarks>
+internal sealed class KeyQueue(string partitionKey)
+{
+    private readonly Queue<OutboundRecord> _records = new();
+
+    public string PartitionKey { get; } = partitionKey;
+
+    /// <summary>True from the moment the head is put in a batch until it is acknowledged, or its retry delay has passed.</summary>
+    public bool HeadInFlight { get; set; }
+
+    /// <summary>This key's node in the sink's ready list, or null when the key is not ready (empty or head in flight).</summary>
+    public LinkedListNode<KeyQueue>? ReadyNode { get; set; }
+
+    public int Count => _records.Count;
+
+    /// <summary>The queued records, head first.</summary>
+    public IEnumerable<OutboundRecord> Records => _records;
+
+    public OutboundRecord Head => _records.Peek();
+
+    public void Enqueue(OutboundRecord record) => _records.Enqueue(record);
+
+    public OutboundRecord Dequeue() => _records.Dequeue();
+}

@@ -1,0 +1,45 @@
+using System.Text;
+using Bridge.Coordination;
+using Bridge.Source;
+
+namespace Bridge.Sink;
+
+/// <summary>A routed record on its way to Kinesis, and where to acknowledge it: its shard's progress.</summary>
+public sealed class OutboundRecord
+{
+    public OutboundRecord(SourceShard source, SequenceNumber sequence, string partitionKey, byte[] data, DateTimeOffset createdAt, ShardProgress progress)
+    {
+        Source = source;
+        Sequence = sequence;
+        PartitionKey = partitionKey;
+        Data = data;
+        CreatedAt = createdAt;
+        Progress = progress;
+        Size = data.Length + Encoding.UTF8.GetByteCount(partitionKey);
+    }
+
+    public SourceShard Source { get; }
+
+    public SequenceNumber Sequence { get; }
+
+    public string PartitionKey { get; }
+
+    public byte[] Data { get; }
+
+    /// <summary>When the change happened in the table (<c>ApproximateCreationDateTime</c>), for lag and latency.</summary>
+    public DateTimeOffset CreatedAt { get; }
+
+    public ShardProgress Progress { get; }
+
+    /// <summary>Position in <see cref="Progress"/>; assigned when the sink accepts the record.</summary>
+    public long Ticket { get; internal set; }
+
+    /// <summary>What Kinesis counts against its record and request limits: data plus partition key bytes.</summary>
+    public int Size { get; }
+
+    /// <summary>Index in the sink's target shard map; set by the sink when the record is queued.</summary>
+    internal int TargetShard { get; set; }
+
+    /// <summary>Failed attempts so far; drives the retry backoff.</summary>
+    internal int FailedAttempts { get; set; }
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Bridge.Source;
+
+/// <summary>How each source shard is polled.</summary>
+public sealed class ReaderOptions
+{
+    /// <summary>Records asked for per GetRecords call (the API allows 1000).</summary>
+    [Range(1, 1000)]
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>Least time between two GetRecords calls on one shard: 200 ms keeps within 5 calls per second.</summary>
+    public TimeSpan MinPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Wait after an empty answer, while a shard is quiet; bounds the latency a quiet shard adds.</summary>
+    public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Records one shard may have read and not yet had acknowledged; reading pauses above it.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxInFlightRecordsPerShard { get; set; } = 10_000;
+
+    [Range(1, long.MaxValue)]
+    public long MaxInFlightBytesPerShard { get; set; } = 64L * 1024 * 1024;
+}

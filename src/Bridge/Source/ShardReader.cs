@@ -1,0 +1,180 @@
+using Bridge.Aws.DynamoDbStreams;
+using Bridge.Aws.Protocol;
+using Bridge.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace Bridge.Source;
+
+/// <summary>Reads one source shard page by page, in order, from its start position to SHARD_END.</summary>
+/// <remarks>
+/// Owns the shard iterator: renews it after expiry right after the last record read, and turns the two
+/// ways the source can have lost data (trimmed records, a vanished shard) into logged, counted events
+/// instead of stalls. Paces calls to stay within the per-shard read limit and slows down on a quiet shard.
+/// </remarks>
+public sealed partial class ShardReader(
+    IDynamoDbStreamsClient client,
+    SourceShard shard,
+    ShardStartPosition start,
+    ReaderOptions options,
+    TimeProvider time,
+    ILogger logger,
+    BridgeMetrics metrics)
+{
+    private ShardStartPosition _start = start;
+
+    /// <summary>Null until first needed, and again after it expired or was found trimmed.</summary>
+    private string? _iterator;
+
+    /// <summary>The last record returned; empty before the first.</summary>
+    private SequenceNumber _lastRead;
+
+    private DateTimeOffset _nextCallAt = time.GetUtcNow();
+
+    public SourceShard Shard => shard;
+
+    /// <summary>Waits for the pacing, then returns the next page (possibly empty), or <see cref="ShardPage.End"/> once the shard is closed and fully read.</summary>
+    public async Task<ShardPage> ReadAsync(CancellationToken cancellationToken)
+    {
+        var wait = _nextCallAt - time.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+        }
+
+        _iterator ??= await GetIteratorAsync(cancellationToken).ConfigureAwait(false);
+        if (_iterator is null)
+        {
+            return Pause(ShardPage.Empty, options.IdlePollInterval);
+        }
+
+        if (_iterator.Length == 0)
+        {
+            return ShardPage.End;
+        }
+
+        GetRecordsPage page;
+        try
+        {
+            page = await client.GetRecordsAsync(_iterator, options.BatchSize, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ExpiredIteratorException)
+        {
+            LogIteratorExpired(shard.TableName, shard.ShardId, _lastRead.IsEmpty ? _start.ToString() : _lastRead.ToString());
+            _iterator = null;
+            return Pause(ShardPage.Empty, TimeSpan.Zero);
+        }
+        catch (TrimmedDataAccessException) when (NothingWrittenYet())
+        {
+            _iterator = null;
+            return Pause(ShardPage.Empty, options.IdlePollInterval);
+        }
+        catch (TrimmedDataAccessException)
+        {
+            OnTrimmed();
+            return Pause(ShardPage.Empty, TimeSpan.Zero);
+        }
+
+        var records = DropAlreadyRead(page.Records);
+        if (records.Length > 0)
+        {
+            _lastRead = SequenceNumber.Parse(records[^1].SequenceNumber);
+        }
+
+        _iterator = page.NextShardIterator;
+        if (_iterator is null)
+        {
+            return new ShardPage(records, IsEnd: true);
+        }
+
+        var next = page.Records.Length >= options.BatchSize ? options.MinPollInterval
+            : page.Records.Length > 0 ? options.MinPollInterval
+            : options.IdlePollInterval;
+        return Pause(new ShardPage(records, IsEnd: false), next);
+    }
+
+    private ShardPage Pause(ShardPage page, TimeSpan wait)
+    {
+        _nextCallAt = time.GetUtcNow() + wait;
+        return page;
+    }
+
+    /// <summary>An iterator for the next unread record; null when the shard has nothing yet, empty when the shard no longer exists.</summary>
+    private async Task<string?> GetIteratorAsync(CancellationToken cancellationToken)
+    {
+        var position = _lastRead.IsEmpty ? _start : ShardStartPosition.After(_lastRead);
+        try
+        {
+            return await client.GetShardIteratorAsync(shard.StreamArn, shard.ShardId, TypeOf(position), SequenceOf(position), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TrimmedDataAccessException) when (NothingWrittenYet())
+        {
+            return null;
+        }
+        catch (TrimmedDataAccessException)
+        {
+            OnTrimmed();
+            return await client.GetShardIteratorAsync(shard.StreamArn, shard.ShardId, ShardIteratorType.TrimHorizon, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ResourceNotFoundException)
+        {
+            // The whole shard aged out of the stream before it was read: its records are gone, and
+            // treating it as ended is the only way its children ever start.
+            LogShardVanished(shard.TableName, shard.ShardId, position.ToString());
+            metrics.Trimmed(shard);
+            return string.Empty;
+        }
+    }
+
+    /// <summary>
+    /// DynamoDB Local answers TrimmedDataAccessException for a TRIM_HORIZON read of a stream nothing was
+    /// written to yet; the real service never trims at the trim horizon itself, so reading from there with
+    /// nothing read yet cannot have lost anything.
+    /// </summary>
+    private bool NothingWrittenYet() => _lastRead.IsEmpty && _start.Kind == ShardStartKind.TrimHorizon;
+
+    private void OnTrimmed()
+    {
+        LogTrimmed(shard.TableName, shard.ShardId, _lastRead.IsEmpty ? _start.ToString() : $"after {_lastRead}");
+        metrics.Trimmed(shard);
+        _start = ShardStartPosition.TrimHorizon;
+        _iterator = null;
+    }
+
+    /// <summary>After falling back to TRIM_HORIZON, defends against re-reading records already returned.</summary>
+    private StreamRecord[] DropAlreadyRead(StreamRecord[] records)
+    {
+        if (_lastRead.IsEmpty || records.Length == 0 || SequenceNumber.Parse(records[0].SequenceNumber) > _lastRead)
+        {
+            return records;
+        }
+
+        return [.. records.Where(r => SequenceNumber.Parse(r.SequenceNumber) > _lastRead)];
+    }
+
+    private static ShardIteratorType TypeOf(ShardStartPosition position) => position.Kind switch
+    {
+        ShardStartKind.TrimHorizon => ShardIteratorType.TrimHorizon,
+        ShardStartKind.Latest => ShardIteratorType.Latest,
+        _ => ShardIteratorType.AfterSequenceNumber,
+    };
+
+    private static string? SequenceOf(ShardStartPosition position) =>
+        position.Kind == ShardStartKind.AfterSequence ? position.Sequence.Value : null;
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Shard iterator of {Table}/{ShardId} expired; renewing from {Position}")]
+    private partial void LogIteratorExpired(string table, string shardId, string position);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "DATA LOST AT SOURCE: records of {Table}/{ShardId} from {Position} up to the trim horizon were trimmed before they could be read; continuing from TRIM_HORIZON")]
+    private partial void LogTrimmed(string table, string shardId, string position);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "DATA LOST AT SOURCE: shard {Table}/{ShardId} no longer exists (unread from {Position}); treating it as ended so its children start")]
+    private partial void LogShardVanished(string table, string shardId, string position);
+}
+
+/// <summary>One read of a shard: its records in order, and whether the shard ended with them.</summary>
+public readonly record struct ShardPage(StreamRecord[] Records, bool IsEnd)
+{
+    public static ShardPage Empty { get; } = new([], false);
+
+    public static ShardPage End { get; } = new([], true);
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Bridge.Forwarding;
+using Bridge.Routing;
+using Bridge.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Bridge.Tests.Fakes;
+
+/// <summary>The real engine over an in-memory stream, a flaky Kinesis and in-memory checkpoints, with test-sized timings.</summary>
+internal sealed class EngineHarness : IDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+    public EngineHarness(InMemoryStream? stream = null, FlakyKinesis? kinesis = null)
+    {
+        Stream = stream ?? new InMemoryStream();
+        Kinesis = kinesis ?? new FlakyKinesis();
+        Metrics = new BridgeMetrics(MeterFactory, TimeProvider.System);
+    }
+
+    public InMemoryStream Stream { get; }
+
+    public FlakyKinesis Kinesis { get; }
+
+    public InMemoryCheckpointStore Store { get; } = new();
+
+    public BridgeMetrics Metrics { get; }
+
+    public IMeterFactory MeterFactory => _services.GetRequiredService<IMeterFactory>();
+
+    public ILoggerFactory Loggers { get; set; } = NullLoggerFactory.Instance;
+
+    public BridgeOptions Options { get; } = FastOptions();
+
+    public static BridgeOptions FastOptions()
+    {
+        var options = new BridgeOptions
+        {
+            Target = { StreamName = "target" },
+            Checkpoints = { TableName = "checkpoints", Interval = TimeSpan.FromMilliseconds(10), EveryRecords = 20 },
+            DiscoveryInterval = TimeSpan.FromMilliseconds(50),
+            ShutdownTimeout = TimeSpan.FromSeconds(15),
+        };
+        options.Reading.MinPollInterval = TimeSpan.FromMilliseconds(1);
+        options.Reading.IdlePollInterval = TimeSpan.FromMilliseconds(2);
+        options.Sink.RetryBaseDelay = TimeSpan.FromMilliseconds(1);
+        options.Sink.RetryMaxDelay = TimeSpan.FromMilliseconds(20);
+        return options;
+    }
+
+    public BridgeEngine CreateEngine() => new(
+        Options,
+        [new ResolvedSource(Stream.TableName, Stream.StreamArn, new PartitionKeySelector("roomId"))],
+        Stream,
+        Kinesis,
+        Store,
+        TimeProvider.System,
+        Loggers,
+        Metrics);
+
+    /// <summary>Runs an engine until <paramref name="done"/> holds, then stops it gracefully (or, with <paramref name="crash"/>, as a dead process would).</summary>
+    public async Task RunUntilAsync(Func<bool> done, bool crash = false, TimeSpan? timeout = null)
+    {
+        using var stop = new CancellationTokenSource();
+        var engine = CreateEngine();
+        var run = engine.RunAsync(stop.Token);
+        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!done() && !run.IsCompleted)
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                await stop.CancelAsync();
+                await run;
+                throw new TimeoutException("The engine did not get there in time.");
+            }
+
+            await Task.Delay(2);
+        }
+
+        if (crash)
+        {
+            Store.Crash();
+        }
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        if (crash)
+        {
+            Store.Restart();
+        }
+    }
+
+    /// <summary>What each accepted Kinesis entry carries: its source shard and sequence number, and its key.</summary>
+    public IReadOnlyList<Delivered> Delivered() =>
+        [.. Kinesis.AcceptedEntries.Select(e => Parse(e.PartitionKey, e.Data))];
+
+    public static Delivered Parse(string partitionKey, ReadOnlyMemory<byte> data)
+    {
+        using var document = JsonDocument.Parse(data);
+        var root = document.RootElement;
+        return new Delivered(
+            root.GetProperty("sourceShardId").GetString()!,
+            root.GetProperty("dynamodb").GetProperty("SequenceNumber").GetString()!,
+            partitionKey);
+    }
+
+    public void Dispose() => _services.Dispose();
+}
+
+internal sealed record Delivered(string ShardId, string SequenceNumber, string PartitionKey);
