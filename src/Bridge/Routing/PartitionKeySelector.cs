@@ -102,7 +102,13 @@ internal sealed class PartitionKeySelector
                 continue;
             }
 
-            StreamRecordJson.ExpectObject(ref reader, source.ToString());
+            // Named by constants: Enum.ToString would box the source on every record.
+            StreamRecordJson.ExpectObject(ref reader, source switch
+            {
+                KeySource.NewImage => nameof(KeySource.NewImage),
+                KeySource.OldImage => nameof(KeySource.OldImage),
+                _ => nameof(KeySource.Keys),
+            });
             sources.Set(source, FindIn(ref reader, 0));
         }
 
