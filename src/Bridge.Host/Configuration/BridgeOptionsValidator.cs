@@ -29,7 +29,7 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
             {
                 problems.Add($"Bridge:Sources:{i}:PartitionKey is required: the attribute (or dotted path into a map) whose value keys the Kinesis record.");
             }
-            else if (!PartitionKeySelector.IsValidPath(source.PartitionKey, out var why))
+            else if (InvalidPathReason(source.PartitionKey) is { } why)
             {
                 problems.Add($"Bridge:Sources:{i}:PartitionKey '{source.PartitionKey}' is not valid: {why}");
             }
@@ -76,6 +76,19 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    private static string? InvalidPathReason(string path)
+    {
+        try
+        {
+            _ = new PartitionKeySelector(path);
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            return ex.Message;
+        }
     }
 
     private static void Positive(List<string> problems, string key, TimeSpan value)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Bridge.Sink;
 using Bridge.Source;
 
 namespace Bridge.Coordination;
@@ -14,8 +13,13 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
 {
     private readonly Lock _lock = new();
 
-    /// <summary>Bounds what this shard may have read and not yet had acknowledged: reading waits on it.</summary>
-    private readonly FlowBudget _room = new(maxPendingRecords, maxPendingBytes);
+    /// <summary>Registered records not yet acknowledged, and their bytes: what reading waits on (see <see cref="WaitForRoomAsync"/>).</summary>
+    private int _unacked;
+
+    private long _unackedBytes;
+
+    /// <summary>Set while the consumer waits for room; completed by the acknowledgement that makes room.</summary>
+    private TaskCompletionSource? _roomSignal;
 
     /// <summary>Ring of registered records not yet folded into <see cref="_ackedThrough"/>, oldest at <see cref="_head"/>;
     /// acknowledged ones wait here until every older one is.</summary>
@@ -77,10 +81,29 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
 
     public long PendingBytes => Interlocked.Read(ref _pendingBytes);
 
-    /// <summary>Waits until the shard may hold one more pending record of <paramref name="bytes"/>; call before each <see cref="Register"/>.</summary>
-    public ValueTask WaitForRoomAsync(int bytes, CancellationToken cancellationToken) => _room.AcquireAsync(1, bytes, cancellationToken);
+    /// <summary>Waits while the shard has its cap of records or bytes read and not yet acknowledged.</summary>
+    /// <remarks>Only the shard's one consumer registers, so nothing can take the room between this check and its <see cref="Register"/>.</remarks>
+    public async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task wait;
+            lock (_lock)
+            {
+                if (HasRoom())
+                {
+                    return;
+                }
 
-    /// <summary>Registers the next record of the shard, after <see cref="WaitForRoomAsync"/>; sequence numbers must increase.</summary>
+                _roomSignal ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = _roomSignal.Task;
+            }
+
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Registers the next record of the shard; sequence numbers must increase.</summary>
     /// <returns>The ticket to acknowledge it with.</returns>
     public long Register(SequenceNumber sequence, int bytes)
     {
@@ -105,6 +128,8 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
             _ring[(_head + _count) % _ring.Length] = new Entry(sequence, bytes, Acked: false);
             _count++;
             _lastRegistered = sequence;
+            _unacked++;
+            _unackedBytes += bytes;
             Interlocked.Add(ref _pendingBytes, bytes);
             return _headTicket + _count - 1;
         }
@@ -114,6 +139,7 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
     public void Acknowledge(long ticket)
     {
         TaskCompletionSource? drained = null;
+        TaskCompletionSource? room = null;
         lock (_lock)
         {
             AssertInvariants();
@@ -130,7 +156,12 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
             }
 
             entry = entry with { Acked = true };
-            _room.Release(1, entry.Bytes);
+            _unacked--;
+            _unackedBytes -= entry.Bytes;
+            if (_roomSignal is not null && HasRoom())
+            {
+                (room, _roomSignal) = (_roomSignal, null);
+            }
             while (_count > 0 && _ring[_head].Acked)
             {
                 var head = _ring[_head];
@@ -148,8 +179,9 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
             }
         }
 
-        // Completed outside the lock: an awaiting consumer may continue inline and register again.
+        // Completed outside the lock: an awaiting consumer may continue and register again.
         drained?.TrySetResult();
+        room?.TrySetResult();
     }
 
     /// <summary>Completes when every registered record is acknowledged.</summary>
@@ -160,6 +192,8 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
             return _drained.Task.WaitAsync(cancellationToken);
         }
     }
+
+    private bool HasRoom() => _unacked < maxPendingRecords && _unackedBytes < maxPendingBytes;
 
     private void Grow()
     {

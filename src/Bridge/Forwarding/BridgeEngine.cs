@@ -14,7 +14,7 @@ namespace Bridge.Forwarding;
 /// (<see cref="BridgeOptions.ShutdownTimeout"/> minus the final checkpoint's share) runs out; then each shard
 /// checkpoints what was acknowledged. A sink's fatal error stops everything the same way, then escapes.
 /// </remarks>
-public sealed partial class BridgeEngine(
+internal sealed partial class BridgeEngine(
     BridgeOptions options,
     IReadOnlyList<ResolvedSource> sources,
     IDynamoDbStreamsClient streams,
@@ -51,8 +51,9 @@ public sealed partial class BridgeEngine(
         using var drainDeadline = new CancellationTokenSource();
         var drainBudget = options.ShutdownTimeout - FinalCheckpointShare;
         await using var onStop = stop.Token.Register(() => drainDeadline.CancelAfter(drainBudget > TimeSpan.Zero ? drainBudget : TimeSpan.Zero)).ConfigureAwait(false);
-        var sinkFailed = Task.WhenAny(sink.Completion, deadLetterSink?.Completion ?? Task.Delay(Timeout.Infinite, stop.Token))
-            .ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Task[] sinkFailures = deadLetterSink is null ? [sink.Completion] : [sink.Completion, deadLetterSink.Completion];
+        _ = Task.WhenAny(sinkFailures).ContinueWith(
+            _ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         LogStarting(sources.Count, options.Target.StreamName);
         var forwarders = sources

@@ -14,7 +14,7 @@ namespace Bridge.Forwarding;
 /// and its checkpoint has a single writer. Shutdown order: stop reading, wait for what was read to be
 /// acknowledged (bounded), write the final checkpoint.
 /// </remarks>
-public sealed partial class ShardConsumer(
+internal sealed partial class ShardConsumer(
     ShardReader reader,
     RecordRouter router,
     KinesisSink sink,
@@ -96,32 +96,32 @@ public sealed partial class ShardConsumer(
         var outcome = router.Route(record);
         if (outcome.IsRouted)
         {
-            await progress.WaitForRoomAsync(outcome.Data!.Length, cancellationToken).ConfigureAwait(false);
+            await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
             await sink.AppendAsync(new OutboundRecord(_shard, sequence, outcome.PartitionKey!, outcome.Data, record.ApproximateCreationDateTime, progress), cancellationToken).ConfigureAwait(false);
             return true;
         }
 
         var reason = outcome.Reason.ToString();
-        var keys = PartitionKeySelector.DescribeKeys(record.Json.Span);
+        var keys = StreamRecordKeys.Describe(record.Json.Span);
         metrics.Undeliverable(_shard, reason, onUndeliverable.ToString());
         switch (onUndeliverable)
         {
             case UndeliverableAction.Skip:
-                LogSkipped(_shard.TableName, _shard.ShardId, record.SequenceNumber, keys, reason, outcome.Message);
-                await progress.WaitForRoomAsync(0, cancellationToken).ConfigureAwait(false);
+                LogSkipped(_shard.TableName, _shard.ShardId, record.SequenceNumber, keys, reason, outcome.Message!);
+                await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
                 progress.Acknowledge(progress.Register(sequence, 0));
                 return true;
 
             case UndeliverableAction.DeadLetter when deadLetterSink is not null:
-                LogDeadLettered(_shard.TableName, _shard.ShardId, record.SequenceNumber, keys, reason, outcome.Message);
-                var envelope = DeadLetterEnvelope.Wrap(_shard, record.SequenceNumber, reason, outcome.Message, keys, record.Json.Span, maxRecordBytes - _shard.ShardId.Length);
-                await progress.WaitForRoomAsync(envelope.Length, cancellationToken).ConfigureAwait(false);
+                LogDeadLettered(_shard.TableName, _shard.ShardId, record.SequenceNumber, keys, reason, outcome.Message!);
+                var envelope = DeadLetterEnvelope.Wrap(_shard, record.SequenceNumber, reason, outcome.Message!, keys, record.Json.Span, maxRecordBytes - _shard.ShardId.Length);
+                await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
                 await deadLetterSink.AppendAsync(new OutboundRecord(_shard, sequence, _shard.ShardId, envelope, record.ApproximateCreationDateTime, progress), cancellationToken).ConfigureAwait(false);
                 return true;
 
             default:
                 status.BlockedReason = $"{reason} at sequence {record.SequenceNumber} ({keys}): {outcome.Message}";
-                LogBlocked(_shard.TableName, _shard.ShardId, record.SequenceNumber, keys, reason, outcome.Message);
+                LogBlocked(_shard.TableName, _shard.ShardId, record.SequenceNumber, keys, reason, outcome.Message!);
                 return false;
         }
     }

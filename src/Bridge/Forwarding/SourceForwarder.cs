@@ -16,7 +16,7 @@ namespace Bridge.Forwarding;
 /// parent's SHARD_END for its children (looked up at once, not at the next periodic discovery), and at
 /// each discovery for shards that appeared otherwise.
 /// </remarks>
-public sealed partial class SourceForwarder(
+internal sealed partial class SourceForwarder(
     ResolvedSource source,
     IDynamoDbStreamsClient streams,
     ICheckpointStore store,
@@ -170,6 +170,12 @@ public sealed partial class SourceForwarder(
 
     private void StartReady(CancellationToken stopReading, CancellationToken drainDeadline)
     {
+        if (stopReading.IsCancellationRequested)
+        {
+            // Stopping: a shard that just stopped must not be started again.
+            return;
+        }
+
         foreach (var shard in _lineage.TakeStartable())
         {
             var consumer = CreateConsumer(shard, out var position);

@@ -8,7 +8,7 @@ namespace Bridge.Forwarding;
 
 /// <summary>Start-up checks of what the configuration names: each source table has an enabled stream, each target stream exists.</summary>
 /// <remarks>Every problem becomes one line of a <see cref="BridgeConfigurationException"/>, so an operator fixes them all in one go.</remarks>
-public sealed class SourceResolver(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsClient streams, IKinesisClient kinesis)
+internal sealed class SourceResolver(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsClient streams, IKinesisClient kinesis)
 {
     public async Task<IReadOnlyList<ResolvedSource>> ResolveAsync(BridgeOptions options, CancellationToken cancellationToken)
     {

@@ -56,12 +56,12 @@ public class ShardProgressTests
     public async Task Waiting_for_room_blocks_at_the_cap_until_an_acknowledgement()
     {
         var progress = new ShardProgress(maxPendingRecords: 2, maxPendingBytes: 1 << 20);
-        await progress.WaitForRoomAsync(1, CancellationToken.None);
+        await progress.WaitForRoomAsync(CancellationToken.None);
         var a = progress.Register(Seq(0), 1);
-        await progress.WaitForRoomAsync(1, CancellationToken.None);
+        await progress.WaitForRoomAsync(CancellationToken.None);
         progress.Register(Seq(1), 1);
 
-        var third = progress.WaitForRoomAsync(1, CancellationToken.None).AsTask();
+        var third = progress.WaitForRoomAsync(CancellationToken.None).AsTask();
         Assert.False(third.IsCompleted);
         progress.Acknowledge(a);
         await third.WaitAsync(TimeSpan.FromSeconds(10));

@@ -3,7 +3,7 @@ using Bridge.Forwarding;
 using Bridge.Routing;
 using Bridge.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.Metrics;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -31,7 +31,7 @@ internal sealed class EngineHarness : IDisposable
 
     public IMeterFactory MeterFactory => _services.GetRequiredService<IMeterFactory>();
 
-    public ILoggerFactory Loggers { get; set; } = NullLoggerFactory.Instance;
+    public ILoggerFactory Loggers { get; set; } = FileTestLogger.FactoryFromEnvironment() ?? NullLoggerFactory.Instance;
 
     public BridgeOptions Options { get; } = FastOptions();
 

@@ -134,7 +134,7 @@ internal sealed class FlakyKinesis : IKinesisClient
 
     private string ShardOf(string partitionKey)
     {
-        var hash = Sink.TargetShardMap.HashKeyOf(partitionKey);
+        var hash = global::Bridge.Sink.TargetShardMap.HashKeyOf(partitionKey);
         return _shards.Last(s => UInt128.Parse(s.StartingHashKey, CultureInfo.InvariantCulture) <= hash).ShardId;
     }
 
