@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Bridge.Routing;
 
@@ -219,11 +220,16 @@ internal sealed class PartitionKeySelector
         try
         {
             scoped ReadOnlySpan<byte> text = token[1..^1];
-            if (value.Escaped)
+            if (value.Escaped && !TryUnescape(token, scratch, out text))
             {
-                var reader = new Utf8JsonReader(token);
-                reader.Read();
-                text = scratch[..reader.CopyString(scratch)];
+                return KeySelection.Malformed($"an {AttributeTypeCodes.Code(value.Type)} value has an escape that is not valid UTF-16");
+            }
+
+            // The reader does not check UTF-8 inside strings. Decoding would turn bad bytes into U+FFFD and
+            // merge distinct keys, so a key must be valid, as every DynamoDB string is.
+            if (!Utf8.IsValid(text))
+            {
+                return KeySelection.Malformed($"an {AttributeTypeCodes.Code(value.Type)} value is not valid UTF-8");
             }
 
             if (value.Type != AttributeType.N)
@@ -242,6 +248,24 @@ internal sealed class PartitionKeySelector
             {
                 ArrayPool<byte>.Shared.Return(rented);
             }
+        }
+    }
+
+    /// <param name="token">A JSON string token, quotes included.</param>
+    private static bool TryUnescape(ReadOnlySpan<byte> token, Span<byte> destination, out ReadOnlySpan<byte> text)
+    {
+        var reader = new Utf8JsonReader(token);
+        reader.Read();
+        try
+        {
+            text = destination[..reader.CopyString(destination)];
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate (\ud800): valid JSON, but no UTF-8 spells it.
+            text = default;
+            return false;
         }
     }
 

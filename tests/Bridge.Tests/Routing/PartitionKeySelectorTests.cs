@@ -273,6 +273,7 @@ public class PartitionKeySelectorTests
         { "N not a number", "{\"dynamodb\":{\"Keys\":{\"roomId\":{\"N\":\"12abc\"}}}}" },
         { "N empty", "{\"dynamodb\":{\"Keys\":{\"roomId\":{\"N\":\"\"}}}}" },
         { "trailing content", "{\"dynamodb\":{\"Keys\":{\"roomId\":{\"S\":\"r1\"}}}}{}" },
+        { "lone surrogate escape", "{\"dynamodb\":{\"Keys\":{\"roomId\":{\"S\":\"a\\ud800b\"}}}}" },
         { "trailing comma", "{\"dynamodb\":{\"Keys\":{\"roomId\":{\"S\":\"r1\"}},}}" },
     };
 
@@ -284,6 +285,14 @@ public class PartitionKeySelectorTests
 
         Assert.True(selection.Status == KeySelectionStatus.Malformed, $"{why}: got {selection.Status}");
         Assert.False(string.IsNullOrEmpty(selection.Detail));
+    }
+
+    [Fact]
+    public void A_key_of_invalid_UTF8_is_malformed()
+    {
+        byte[] json = [.. "{\"dynamodb\":{\"Keys\":{\"roomId\":{\"S\":\"a"u8, 0xC3, 0x28, .. "\"}}}}"u8];
+
+        Assert.Equal(KeySelectionStatus.Malformed, RoomId.Select(json).Status);
     }
 
     [Fact]

@@ -38,8 +38,17 @@ public class StreamRecordKeysTests
     [InlineData("{\"eventName\":\"INSERT\"}", "(no keys)")]
     [InlineData("not json", "(malformed record)")]
     [InlineData("{\"dynamodb\":{\"Keys\":{\"roomId\":{\"S\":\"r1\"},\"ts\":{\"N\"", "roomId=r1, …(malformed record)")]
+    [InlineData("{\"dynamodb\":{\"Keys\":{\"roomId\":{\"S\":\"r1\"},\"ts\":{\"S\":\"\\ud800\"}}}}", "roomId=r1, …(malformed record)")]
     public void Never_throws_and_shows_what_it_could_read(string json, string expected)
     {
         Assert.Equal(expected, StreamRecordKeys.Describe(Encoding.UTF8.GetBytes(json)));
+    }
+
+    [Fact]
+    public void Invalid_UTF8_is_malformed_not_an_exception()
+    {
+        byte[] json = [.. "{\"dynamodb\":{\"Keys\":{\"roomId\":{\"S\":\"a"u8, 0xC3, 0x28, .. "\"}}}}"u8];
+
+        Assert.Equal("(malformed record)", StreamRecordKeys.Describe(json));
     }
 }
