@@ -77,6 +77,7 @@ internal sealed class PartitionKeySelector
             FoundKind.Value => Render(recordJson, value, source),
             FoundKind.NotAKey => KeySelection.Unsupported(source, value.Type, null),
             FoundKind.NotAMap => KeySelection.Unsupported(source, value.Type, string.Join('.', Path.Split('.')[..(value.Segment + 1)])),
+            // Deciding returns only sources that hold something, so Missing cannot reach here.
             _ => throw new InvalidOperationException($"unexpected {value.Kind}"),
         };
     }
@@ -240,7 +241,7 @@ internal sealed class PartitionKeySelector
             Span<byte> canonical = scratch.Slice(textLength, CanonicalNumber.MaxOutputLength(text.Length));
             return CanonicalNumber.TryWrite(text, canonical, out int written)
                 ? KeySelection.Selected(PartitionKeyLimit.Fit(canonical[..written]), source, value.Type)
-                : KeySelection.Malformed($"the N value {Encoding.UTF8.GetString(text)} is not a number");
+                : KeySelection.Malformed("an N value is not a number"); // not quoted: image values are payload
         }
         finally
         {

@@ -41,6 +41,9 @@ internal static class RecordJson
         return ObjectOf(Shuffled(record, order + 1000));
     }
 
+    /// <summary>A record whose <c>roomId</c> key is an S holding bytes that are not UTF-8 (0xC3 0x28).</summary>
+    public static byte[] InvalidUtf8Key => [.. "{\"dynamodb\":{\"Keys\":{\"roomId\":{\"S\":\"a"u8, 0xC3, 0x28, .. "\"}}}}"u8];
+
     /// <summary>An attribute map with one attribute: <c>{"name":{"type":value}}</c>.</summary>
     public static string Item(string name, string type, string valueJson) => $"{{\"{name}\":{{\"{type}\":{valueJson}}}}}";
 
