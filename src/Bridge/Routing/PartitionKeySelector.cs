@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Bridge.Routing;
 
@@ -76,6 +77,7 @@ internal sealed class PartitionKeySelector
             FoundKind.Value => Render(recordJson, value, source),
             FoundKind.NotAKey => KeySelection.Unsupported(source, value.Type, null),
             FoundKind.NotAMap => KeySelection.Unsupported(source, value.Type, string.Join('.', Path.Split('.')[..(value.Segment + 1)])),
+            // Deciding returns only sources that hold something, so Missing cannot reach here.
             _ => throw new InvalidOperationException($"unexpected {value.Kind}"),
         };
     }
@@ -219,11 +221,16 @@ internal sealed class PartitionKeySelector
         try
         {
             scoped ReadOnlySpan<byte> text = token[1..^1];
-            if (value.Escaped)
+            if (value.Escaped && !TryUnescape(token, scratch, out text))
             {
-                var reader = new Utf8JsonReader(token);
-                reader.Read();
-                text = scratch[..reader.CopyString(scratch)];
+                return KeySelection.Malformed($"an {AttributeTypeCodes.Code(value.Type)} value has an escape that is not valid UTF-16");
+            }
+
+            // The reader does not check UTF-8 inside strings. Decoding would turn bad bytes into U+FFFD and
+            // merge distinct keys, so a key must be valid, as every DynamoDB string is.
+            if (!Utf8.IsValid(text))
+            {
+                return KeySelection.Malformed($"an {AttributeTypeCodes.Code(value.Type)} value is not valid UTF-8");
             }
 
             if (value.Type != AttributeType.N)
@@ -234,7 +241,7 @@ internal sealed class PartitionKeySelector
             Span<byte> canonical = scratch.Slice(textLength, CanonicalNumber.MaxOutputLength(text.Length));
             return CanonicalNumber.TryWrite(text, canonical, out int written)
                 ? KeySelection.Selected(PartitionKeyLimit.Fit(canonical[..written]), source, value.Type)
-                : KeySelection.Malformed($"the N value {Encoding.UTF8.GetString(text)} is not a number");
+                : KeySelection.Malformed("an N value is not a number"); // not quoted: image values are payload
         }
         finally
         {
@@ -242,6 +249,24 @@ internal sealed class PartitionKeySelector
             {
                 ArrayPool<byte>.Shared.Return(rented);
             }
+        }
+    }
+
+    /// <param name="token">A JSON string token, quotes included.</param>
+    private static bool TryUnescape(ReadOnlySpan<byte> token, Span<byte> destination, out ReadOnlySpan<byte> text)
+    {
+        var reader = new Utf8JsonReader(token);
+        reader.Read();
+        try
+        {
+            text = destination[..reader.CopyString(destination)];
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate (\ud800): valid JSON, but no UTF-8 spells it.
+            text = default;
+            return false;
         }
     }
 

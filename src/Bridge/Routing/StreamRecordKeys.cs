@@ -23,9 +23,10 @@ internal static class StreamRecordKeys
                 AppendKeys(ref reader, text);
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // The caller is already reporting this record; show what could be read.
+            // The caller is already reporting this record; show what could be read. The reader throws
+            // InvalidOperationException for strings that are not valid UTF-8 or UTF-16.
             text.Append(text.Length == 0 ? "(malformed record)" : ", …(malformed record)");
         }
 

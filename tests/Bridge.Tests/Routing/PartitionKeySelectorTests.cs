@@ -9,49 +9,55 @@ public class PartitionKeySelectorTests
 {
     private static readonly PartitionKeySelector RoomId = new("roomId");
 
-    [Theory]
-    [MemberData(nameof(FieldOrders), MemberType = typeof(RecordJson))]
-    public void NewImage_wins_over_OldImage_and_Keys_in_any_field_order(int order)
+    /// <summary>Which sources hold the attribute, and which one must win.</summary>
+    private static readonly Dictionary<string, (bool InNew, bool InOld, KeySource Winner)> PriorityCases = new()
     {
+        ["NewImage over OldImage and Keys"] = (true, true, KeySource.NewImage),
+        ["OldImage over Keys"] = (false, true, KeySource.OldImage),
+        ["Keys when no image has it"] = (false, false, KeySource.Keys),
+    };
+
+    public static TheoryData<string, int> PriorityInEveryFieldOrder
+    {
+        get
+        {
+            var data = new TheoryData<string, int>();
+            foreach ((string name, int order) in from name in PriorityCases.Keys from order in Orders select (name, order))
+            {
+                data.Add(name, order);
+            }
+
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(PriorityInEveryFieldOrder))]
+    public void Sources_are_tried_NewImage_then_OldImage_then_Keys_in_any_field_order(string priorityCase, int order)
+    {
+        (bool inNew, bool inOld, KeySource winner) = PriorityCases[priorityCase];
+        string ImageWith(bool hasKey, string value) => hasKey ? Item("roomId", "S", $"\"{value}\"") : Item("other", "S", "\"x\"");
         byte[] json = Build(
-            keys: Item("roomId", "S", "\"from-keys\""),
-            newImage: Item("roomId", "S", "\"from-new\""),
-            oldImage: Item("roomId", "S", "\"from-old\""),
+            keys: Item("roomId", "S", "\"Keys\""),
+            newImage: ImageWith(inNew, "NewImage"),
+            oldImage: ImageWith(inOld, "OldImage"),
             order: order);
 
         KeySelection selection = RoomId.Select(json);
 
         Assert.Equal(KeySelectionStatus.Selected, selection.Status);
-        Assert.Equal("from-new", selection.Key);
-        Assert.Equal(KeySource.NewImage, selection.Source);
+        Assert.Equal(winner.ToString(), selection.Key);
+        Assert.Equal(winner, selection.Source);
     }
 
     [Theory]
     [MemberData(nameof(FieldOrders), MemberType = typeof(RecordJson))]
-    public void OldImage_wins_over_Keys_when_there_is_no_NewImage(int order)
+    public void Absent_images_are_skipped(int order)
     {
-        byte[] json = Build(keys: Item("roomId", "S", "\"from-keys\""), oldImage: Item("roomId", "S", "\"from-old\""), order: order);
-
-        KeySelection selection = RoomId.Select(json);
-
-        Assert.Equal("from-old", selection.Key);
-        Assert.Equal(KeySource.OldImage, selection.Source);
-    }
-
-    [Theory]
-    [MemberData(nameof(FieldOrders), MemberType = typeof(RecordJson))]
-    public void Keys_decide_when_no_image_has_the_attribute(int order)
-    {
-        byte[] json = Build(
-            keys: Item("roomId", "S", "\"from-keys\""),
-            newImage: Item("other", "S", "\"x\""),
-            oldImage: Item("other", "S", "\"y\""),
-            order: order);
-
-        KeySelection selection = RoomId.Select(json);
-
-        Assert.Equal("from-keys", selection.Key);
-        Assert.Equal(KeySource.Keys, selection.Source);
+        // KEYS_ONLY and NEW_IMAGE streams, INSERT (no OldImage) and REMOVE (no NewImage).
+        Assert.Equal("k", RoomId.Select(Build(keys: Item("roomId", "S", "\"k\""), order: order)).Key);
+        Assert.Equal("o", RoomId.Select(Build(keys: Item("roomId", "S", "\"k\""), oldImage: Item("roomId", "S", "\"o\""), order: order)).Key);
+        Assert.Equal("n", RoomId.Select(Build(keys: Item("roomId", "S", "\"k\""), newImage: Item("roomId", "S", "\"n\""), order: order)).Key);
     }
 
     [Fact]
@@ -267,6 +273,7 @@ public class PartitionKeySelectorTests
         { "N not a number", "{\"dynamodb\":{\"Keys\":{\"roomId\":{\"N\":\"12abc\"}}}}" },
         { "N empty", "{\"dynamodb\":{\"Keys\":{\"roomId\":{\"N\":\"\"}}}}" },
         { "trailing content", "{\"dynamodb\":{\"Keys\":{\"roomId\":{\"S\":\"r1\"}}}}{}" },
+        { "lone surrogate escape", "{\"dynamodb\":{\"Keys\":{\"roomId\":{\"S\":\"a\\ud800b\"}}}}" },
         { "trailing comma", "{\"dynamodb\":{\"Keys\":{\"roomId\":{\"S\":\"r1\"}},}}" },
     };
 
@@ -278,6 +285,12 @@ public class PartitionKeySelectorTests
 
         Assert.True(selection.Status == KeySelectionStatus.Malformed, $"{why}: got {selection.Status}");
         Assert.False(string.IsNullOrEmpty(selection.Detail));
+    }
+
+    [Fact]
+    public void A_key_of_invalid_UTF8_is_malformed()
+    {
+        Assert.Equal(KeySelectionStatus.Malformed, RoomId.Select(InvalidUtf8Key).Status);
     }
 
     [Fact]

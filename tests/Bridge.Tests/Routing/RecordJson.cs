@@ -6,7 +6,9 @@ namespace Bridge.Tests.Routing;
 internal static class RecordJson
 {
     /// <summary>Seeds that give different field orders; tests run once per seed.</summary>
-    public static TheoryData<int> FieldOrders => new(Enumerable.Range(0, 12));
+    public static IEnumerable<int> Orders => Enumerable.Range(0, 12);
+
+    public static TheoryData<int> FieldOrders => new(Orders);
 
     /// <param name="keys">The <c>Keys</c> object as JSON, or null to leave it out.</param>
     /// <param name="newImage">The <c>NewImage</c> object as JSON, or null to leave it out.</param>
@@ -38,6 +40,9 @@ internal static class RecordJson
         };
         return ObjectOf(Shuffled(record, order + 1000));
     }
+
+    /// <summary>A record whose <c>roomId</c> key is an S holding bytes that are not UTF-8 (0xC3 0x28).</summary>
+    public static byte[] InvalidUtf8Key => [.. "{\"dynamodb\":{\"Keys\":{\"roomId\":{\"S\":\"a"u8, 0xC3, 0x28, .. "\"}}}}"u8];
 
     /// <summary>An attribute map with one attribute: <c>{"name":{"type":value}}</c>.</summary>
     public static string Item(string name, string type, string valueJson) => $"{{\"{name}\":{{\"{type}\":{valueJson}}}}}";
