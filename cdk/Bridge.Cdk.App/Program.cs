@@ -1,0 +1,1 @@
+namespace Bridge.Cdk.App; internal static class Program { private static int Main() => 0; }
