@@ -11,9 +11,9 @@ namespace Bridge.Cdk;
 /// </summary>
 public sealed class DynamoDbKinesisBridge : Construct
 {
-    internal static readonly string[] OnUndeliverableChoices = ["Block", "Skip", "DeadLetter"];
-    internal static readonly string[] StartPositionChoices = ["TRIM_HORIZON", "LATEST"];
-    internal static readonly string[] MetricsExporterChoices = ["Emf", "CloudWatch"];
+    public static readonly IReadOnlyList<string> OnUndeliverableChoices = ["Block", "Skip", "DeadLetter"];
+    public static readonly IReadOnlyList<string> StartPositionChoices = ["TRIM_HORIZON", "LATEST"];
+    public static readonly IReadOnlyList<string> MetricsExporterChoices = ["Emf", "CloudWatch"];
 
     public DynamoDbKinesisBridge(Construct scope, string id, DynamoDbKinesisBridgeProps props)
         : base(scope, id)
@@ -98,7 +98,7 @@ public sealed class DynamoDbKinesisBridge : Construct
         }
     }
 
-    private static void RequireOneOf(string name, string value, string[] choices)
+    private static void RequireOneOf(string name, string value, IReadOnlyList<string> choices)
     {
         if (!choices.Contains(value, StringComparer.Ordinal))
         {
