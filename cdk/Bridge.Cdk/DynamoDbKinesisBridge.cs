@@ -27,7 +27,8 @@ public sealed class DynamoDbKinesisBridge : Construct
         Target = new TargetStream(this, "Target", props).Stream;
         Leases = new LeaseTable(this, "Leases");
 
-        var environment = WorkerEnvironment.For(props, Target.StreamName, Leases.Table.TableName, ServiceName);
+        var drainSeconds = (int)(props.DrainTime ?? DynamoDbKinesisBridgeProps.DefaultDrainTime).ToSeconds();
+        var environment = WorkerEnvironment.For(props, Target.StreamName, Leases.Table.TableName, ServiceName, drainSeconds);
         Workers = new WorkerService(this, "Workers", props, environment);
 
         var taskRole = Workers.TaskDefinition.TaskRole;

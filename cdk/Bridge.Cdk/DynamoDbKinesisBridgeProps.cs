@@ -59,7 +59,10 @@ public sealed class DynamoDbKinesisBridgeProps
 
     public RetentionDays LogRetention { get; init; } = RetentionDays.ONE_MONTH;
 
-    /// <summary>How long the worker needs after SIGTERM to flush, checkpoint and release its leases.</summary>
+    /// <summary>The .NET host's default shutdown timeout, which the worker's drain was designed to fit.</summary>
+    public static readonly Duration DefaultDrainTime = Duration.Seconds(30);
+
+    /// <summary>How long the worker may take after SIGTERM to flush, checkpoint and release its leases; 30 s by default.</summary>
     public Duration? DrainTime { get; init; }
 
     /// <summary>

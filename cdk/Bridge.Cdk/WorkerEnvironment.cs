@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Bridge.Cdk;
 
 /// <summary>The worker's configuration, as the environment variables Bridge.Host binds (<c>__</c> stands for <c>:</c>).</summary>
@@ -7,7 +9,8 @@ internal static class WorkerEnvironment
         DynamoDbKinesisBridgeProps props,
         string targetStreamName,
         string leaseTableName,
-        string serviceName)
+        string serviceName,
+        int drainSeconds)
     {
         var environment = new Dictionary<string, string>
         {
@@ -18,6 +21,9 @@ internal static class WorkerEnvironment
             ["Bridge__Metrics__Exporter"] = props.MetricsExporter,
             // The alarms filter on this dimension value; the worker must emit it as-is.
             ["Bridge__Metrics__ServiceName"] = serviceName,
+            // The generic host's own drain limit (HostOptions.ShutdownTimeout, read from host
+            // configuration); ECS's stopTimeout is set longer, so the host always finishes first.
+            ["DOTNET_shutdownTimeoutSeconds"] = drainSeconds.ToString(CultureInfo.InvariantCulture),
         };
 
         for (var i = 0; i < props.Sources.Count; i++)

@@ -79,7 +79,7 @@ public sealed class WorkerService : Construct
                 // Long enough to take leases and make a first read on a cold start.
                 StartPeriod = Duration.Seconds(60),
             },
-            StopTimeout = StopTimeout(props.DrainTime ?? Duration.Seconds(30)),
+            StopTimeout = StopTimeout(props.DrainTime ?? DynamoDbKinesisBridgeProps.DefaultDrainTime),
         });
 
         Service = new FargateService(this, "Service", new FargateServiceProps

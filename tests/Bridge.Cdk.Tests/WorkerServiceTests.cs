@@ -44,6 +44,9 @@ public sealed class WorkerServiceTests
             ["CMD", "dotnet", "/app/Bridge.Host.dll", "--health-check"],
             container.GetProperty("HealthCheck").GetProperty("Command").EnumerateArray().Select(e => e.GetString()));
         Assert.True(container.GetProperty("StopTimeout").GetInt32() > 40);
+        Assert.Contains(
+            container.GetProperty("Environment").EnumerateArray(),
+            e => e.GetProperty("Name").GetString() == "DOTNET_shutdownTimeoutSeconds" && e.GetProperty("Value").GetString() == "40");
     }
 
     [Fact]
