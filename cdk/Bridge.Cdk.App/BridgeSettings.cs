@@ -56,30 +56,32 @@ internal sealed record BridgeSettings
     public static BridgeSettings FromContext(Node node)
     {
         var context = new BridgeContext(node);
+        // The construct's own defaults, so that the app and the construct can never disagree.
+        var defaults = new DynamoDbKinesisBridgeProps { Sources = [] };
         var settings = new BridgeSettings
         {
             StackName = context.Text("stackName") ?? DefaultStackName,
             Sources = SourceTableList.Parse(context.RequiredText("sourceTables", "chat-messages:roomId,orders:customerId")),
             // Kinesis allows up to 10,000 shards per stream (subject to the account's shard quota).
-            TargetShardCount = context.Int("targetShardCount", 4, 1, 10_000),
-            OnDemand = context.Bool("onDemand", false),
+            TargetShardCount = context.Int("targetShardCount", defaults.TargetShardCount, 1, 10_000),
+            OnDemand = context.Bool("onDemand", defaults.OnDemand),
             ExistingStreamArn = context.Arn("existingStreamArn", "kinesis"),
             ExistingStreamKeyArn = context.Arn("existingStreamKeyArn", "kms"),
             DeadLetterStreamArn = context.Arn("deadLetterStreamArn", "kinesis"),
-            WorkerCount = context.Int("workerCount", 2, 0, 100),
-            Cpu = context.Int("cpu", 256, 256, 16_384),
-            MemoryMiB = context.Int("memoryMiB", 512, 512, 122_880),
+            WorkerCount = context.Int("workerCount", defaults.WorkerCount, 0, 100),
+            Cpu = context.Int("cpu", defaults.Cpu, 256, 16_384),
+            MemoryMiB = context.Int("memoryMiB", defaults.MemoryMiB, 512, 122_880),
             Architecture = context.Choice("architecture", "arm64", ["arm64", "x86_64"]),
             ImageUri = context.Text("imageUri"),
             VpcId = context.Text("vpcId"),
-            AssignPublicIp = context.Bool("assignPublicIp", true),
+            AssignPublicIp = context.Bool("assignPublicIp", defaults.AssignPublicIp),
             // Kinesis retention: 24 hours to 365 days.
             RetentionHours = context.Int("retentionHours", 24, 24, 8_760),
             LogRetention = LogRetentionDays.Parse(context.Int("logRetentionDays", 30, 1, 3_653)),
-            StartPosition = context.Choice("startPosition", "TRIM_HORIZON", DynamoDbKinesisBridge.StartPositionChoices),
-            OnUndeliverable = context.Choice("onUndeliverable", "Block", DynamoDbKinesisBridge.OnUndeliverableChoices),
-            MetricsExporter = context.Choice("metricsExporter", "Emf", DynamoDbKinesisBridge.MetricsExporterChoices),
-            DrainSeconds = context.Int("drainSeconds", 30, 1, 105),
+            StartPosition = context.Choice("startPosition", defaults.StartPosition, DynamoDbKinesisBridge.StartPositionChoices),
+            OnUndeliverable = context.Choice("onUndeliverable", defaults.OnUndeliverable, DynamoDbKinesisBridge.OnUndeliverableChoices),
+            MetricsExporter = context.Choice("metricsExporter", defaults.MetricsExporter, DynamoDbKinesisBridge.MetricsExporterChoices),
+            DrainSeconds = context.Int("drainSeconds", (int)DynamoDbKinesisBridgeProps.DefaultDrainTime.ToSeconds(), 1, 105),
             SourceLagAlarmMinutes = context.Int("sourceLagAlarmMinutes", 5, 1, 1_200),
             AlarmEmail = context.Text("alarmEmail"),
         };
