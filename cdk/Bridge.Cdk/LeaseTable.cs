@@ -1,0 +1,51 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.DynamoDB;
+using Amazon.CDK.AWS.IAM;
+using Constructs;
+
+namespace Bridge.Cdk;
+
+/// <summary>The DynamoDB table in which workers hold shard leases and record checkpoints.</summary>
+/// <remarks>
+/// Retained when the stack is deleted: the checkpoints are the only record of how far each source
+/// shard was forwarded, and losing them means re-sending up to 24 hours of changes.
+/// </remarks>
+public sealed class LeaseTable : Construct
+{
+    /// <summary>The key schema the worker's lease store expects.</summary>
+    public const string PartitionKeyName = "leaseKey";
+
+    /// <summary>Item access only: the stack creates the table, so the worker never needs CreateTable.</summary>
+    internal static readonly string[] ItemActions =
+    [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "dynamodb:DescribeTable",
+    ];
+
+    public LeaseTable(Construct scope, string id)
+        : base(scope, id)
+    {
+        Table = new Table(this, "Resource", new TableProps
+        {
+            PartitionKey = new Amazon.CDK.AWS.DynamoDB.Attribute { Name = PartitionKeyName, Type = AttributeType.STRING },
+            BillingMode = BillingMode.PAY_PER_REQUEST,
+            PointInTimeRecovery = true,
+            Encryption = TableEncryption.AWS_MANAGED,
+            RemovalPolicy = RemovalPolicy.RETAIN,
+        });
+    }
+
+    public Table Table { get; }
+
+    internal void GrantItemAccess(IGrantable grantee) =>
+        grantee.GrantPrincipal.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ItemActions,
+            Resources = [Table.TableArn],
+        }));
+}

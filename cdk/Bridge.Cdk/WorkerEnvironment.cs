@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace Bridge.Cdk;
+
+/// <summary>The worker's configuration, as the environment variables Bridge.Host binds (<c>__</c> stands for <c>:</c>).</summary>
+internal static class WorkerEnvironment
+{
+    public static Dictionary<string, string> For(
+        DynamoDbKinesisBridgeProps props,
+        string targetStreamName,
+        string leaseTableName,
+        string serviceName,
+        int drainSeconds)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Bridge__Target__StreamName"] = targetStreamName,
+            ["Bridge__Checkpoints__TableName"] = leaseTableName,
+            ["Bridge__StartPosition"] = props.StartPosition,
+            ["Bridge__OnUndeliverable"] = props.OnUndeliverable,
+            ["Bridge__Metrics__Exporter"] = props.MetricsExporter,
+            // The alarms filter on this dimension value; the worker must emit it as-is.
+            ["Bridge__Metrics__ServiceName"] = serviceName,
+            // The generic host's own drain limit (HostOptions.ShutdownTimeout, read from host
+            // configuration); ECS's stopTimeout is set longer, so the host always finishes first.
+            ["DOTNET_shutdownTimeoutSeconds"] = drainSeconds.ToString(CultureInfo.InvariantCulture),
+        };
+
+        for (var i = 0; i < props.Sources.Count; i++)
+        {
+            var source = props.Sources[i];
+            environment[$"Bridge__Sources__{i}__TableName"] = source.TableName;
+            environment[$"Bridge__Sources__{i}__PartitionKey"] = source.PartitionKey;
+            if (source.ExplicitStreamArn is { } streamArn)
+            {
+                environment[$"Bridge__Sources__{i}__StreamArn"] = streamArn;
+            }
+        }
+
+        if (props.DeadLetterStream is { } deadLetter)
+        {
+            environment["Bridge__DeadLetter__StreamName"] = deadLetter.StreamName;
+        }
+
+        return environment;
+    }
+}
