@@ -9,7 +9,11 @@ public sealed class RecordingTimeProvider : FakeTimeProvider
 {
     private readonly Channel<TimeSpan> _timers = Channel.CreateUnbounded<TimeSpan>();
 
-    public RecordingTimeProvider() : base(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero))
+    public RecordingTimeProvider() : this(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero))
+    {
+    }
+
+    public RecordingTimeProvider(DateTimeOffset start) : base(start)
     {
     }
 

@@ -25,6 +25,11 @@ internal sealed partial class RetryPolicy(int maxAttempts, TimeSpan attemptTimeo
             {
                 return await attempt(linked.Token).ConfigureAwait(false);
             }
+            catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested && e.CancellationToken != cancellationToken)
+            {
+                // Re-thrown with the caller's token so callers can tell their own cancellation from any other.
+                throw new OperationCanceledException(e.Message, e, cancellationToken);
+            }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
             {
                 failure = new TimeoutException($"{operation}: attempt {attemptNumber} did not finish within {attemptTimeout}.");
