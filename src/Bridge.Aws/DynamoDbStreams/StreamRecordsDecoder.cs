@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace Bridge.Aws.DynamoDbStreams;
@@ -6,7 +7,7 @@ namespace Bridge.Aws.DynamoDbStreams;
 /// <remarks>
 /// Each record keeps its JSON as a slice of <paramref name="body"/> (which must therefore not be reused) and reads only
 /// the four fields the engine routes and checkpoints on; everything else is skipped unparsed. Per record this costs the
-/// sequence-number string and nothing else: event names are the shared constants.
+/// sequence-number string and the record's slot in the result array: event names are the shared constants.
 /// </remarks>
 internal static class StreamRecordsDecoder
 {
@@ -50,13 +51,31 @@ internal static class StreamRecordsDecoder
         }
 
         Expect(reader.TokenType, JsonTokenType.StartArray);
-        var records = new List<StreamRecord>();
-        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        // Records are gathered in a pooled array so the only array allocated is the exact-size result.
+        var pooled = ArrayPool<StreamRecord>.Shared.Rent(256);
+        var count = 0;
+        try
         {
-            records.Add(ReadRecord(ref reader, body));
-        }
+            while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                if (count == pooled.Length)
+                {
+                    var larger = ArrayPool<StreamRecord>.Shared.Rent(count * 2);
+                    pooled.AsSpan(0, count).CopyTo(larger);
+                    ArrayPool<StreamRecord>.Shared.Return(pooled, clearArray: true);
+                    pooled = larger;
+                }
 
-        return records.ToArray();
+                pooled[count++] = ReadRecord(ref reader, body);
+            }
+
+            return pooled.AsSpan(0, count).ToArray();
+        }
+        finally
+        {
+            // Cleared so the pool does not keep response buffers alive through the records' Json slices.
+            ArrayPool<StreamRecord>.Shared.Return(pooled, clearArray: true);
+        }
     }
 
     private static StreamRecord ReadRecord(ref Utf8JsonReader reader, byte[] body)
