@@ -50,8 +50,9 @@ public sealed class KinesisClient : IKinesisClient
     public Task<ListShardsPage> ListShardsAsync(KinesisStreamRef stream, string? nextToken, CancellationToken cancellationToken)
     {
         // The service rejects a stream name or ARN next to a NextToken: the token already names the stream.
+        var target = Ref(stream);
         var request = nextToken is null
-            ? new ListShardsRequestDto(Ref(stream).StreamName, Ref(stream).StreamArn, null)
+            ? new ListShardsRequestDto(target.StreamName, target.StreamArn, null)
             : new ListShardsRequestDto(null, null, nextToken);
         var body = JsonSerializer.SerializeToUtf8Bytes(request, KinesisJsonContext.Default.ListShardsRequestDto);
         return _transport.SendAsync("ListShards", body, static answer =>
@@ -66,7 +67,7 @@ public sealed class KinesisClient : IKinesisClient
 
     public async Task<PutRecordsResult> PutRecordsAsync(KinesisStreamRef stream, IReadOnlyList<PutRecordsEntry> entries, CancellationToken cancellationToken)
     {
-        _ = Ref(stream);
+        _ = Ref(stream); // refuses an unnamed stream before the body is written
         _rules.CheckBatch(entries);
         using var body = new PooledBufferWriter(PutRecordsBody.EstimateSize(entries));
         PutRecordsBody.Write(body, stream, entries);

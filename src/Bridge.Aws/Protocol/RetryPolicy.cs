@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 
 namespace Bridge.Aws.Protocol;
@@ -45,12 +46,7 @@ internal sealed partial class RetryPolicy(int maxAttempts, TimeSpan attemptTimeo
 
             if (attemptNumber >= maxAttempts)
             {
-                if (failure is TimeoutException)
-                {
-                    throw failure;
-                }
-
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+                ExceptionDispatchInfo.Throw(failure);
             }
 
             var delay = backoff.DelayBefore(attemptNumber);
