@@ -3,17 +3,31 @@ using Bridge.Testing;
 
 namespace Bridge.Aws.Tests;
 
-/// <summary>One DynamoDB Local per test class that uses it; its stream stays small enough to stay fast.</summary>
-public sealed class DynamoDbLocalFixture : IAsyncLifetime
+/// <summary>One emulator per test class that uses it, started before its first test and killed after its last.</summary>
+public abstract class EmulatorFixture(Func<CancellationToken, Task<EmulatorProcess>> start) : IAsyncLifetime
 {
     public EmulatorProcess Emulator { get; private set; } = null!;
 
+    public virtual async Task InitializeAsync() => Emulator = await start(CancellationToken.None);
+
+    public virtual async Task DisposeAsync()
+    {
+        if (Emulator is not null)
+        {
+            await Emulator.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>DynamoDB Local per class: its stream stays small enough to stay fast.</summary>
+public sealed class DynamoDbLocalFixture() : EmulatorFixture(LocalAws.StartDynamoDbLocalAsync)
+{
     /// <summary>The SDK's client, used only to create tables and write items.</summary>
     public AmazonDynamoDBClient Tables { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        Emulator = await LocalAws.StartDynamoDbLocalAsync();
+        await base.InitializeAsync();
         Tables = new AmazonDynamoDBClient(EmulatorProcess.Credentials, new AmazonDynamoDBConfig
         {
             ServiceURL = Emulator.Endpoint.ToString(),
@@ -21,42 +35,13 @@ public sealed class DynamoDbLocalFixture : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         Tables?.Dispose();
-        if (Emulator is not null)
-        {
-            await Emulator.DisposeAsync();
-        }
+        await base.DisposeAsync();
     }
 }
 
-public sealed class KinesaliteFixture : IAsyncLifetime
-{
-    public EmulatorProcess Emulator { get; private set; } = null!;
+public sealed class KinesaliteFixture() : EmulatorFixture(LocalAws.StartKinesaliteAsync);
 
-    public async Task InitializeAsync() => Emulator = await LocalAws.StartKinesaliteAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (Emulator is not null)
-        {
-            await Emulator.DisposeAsync();
-        }
-    }
-}
-
-public sealed class KinesisMockFixture : IAsyncLifetime
-{
-    public EmulatorProcess Emulator { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Emulator = await LocalAws.StartKinesisMockAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (Emulator is not null)
-        {
-            await Emulator.DisposeAsync();
-        }
-    }
-}
+public sealed class KinesisMockFixture() : EmulatorFixture(LocalAws.StartKinesisMockAsync);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Bridge.Aws.Protocol;
 
 namespace Bridge.Aws.CloudWatch;
@@ -38,8 +37,7 @@ public sealed class CloudWatchClient : ICloudWatchClient
                 datum.Unit));
         }
 
-        var body = JsonSerializer.SerializeToUtf8Bytes(new PutMetricDataRequestDto(metricNamespace, datums), CloudWatchJsonContext.Default.PutMetricDataRequestDto);
-        return _transport.SendAsync("PutMetricData", body, static _ => true, cancellationToken);
+        return _transport.SendAsync("PutMetricData", new PutMetricDataRequestDto(metricNamespace, datums), CloudWatchJsonContext.Default.PutMetricDataRequestDto, cancellationToken);
     }
 
     private static void Check(MetricDatum datum)

@@ -13,18 +13,16 @@ public sealed class DynamoDbStreamsClient : IDynamoDbStreamsClient
 
     internal DynamoDbStreamsClient(AwsJsonTransport transport) => _transport = transport;
 
-    public Task<ListStreamsPage> ListStreamsAsync(string? tableName, string? exclusiveStartStreamArn, CancellationToken cancellationToken)
+    public async Task<ListStreamsPage> ListStreamsAsync(string? tableName, string? exclusiveStartStreamArn, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new ListStreamsRequestDto(tableName, exclusiveStartStreamArn), StreamsJsonContext.Default.ListStreamsRequestDto);
-        return _transport.SendAsync("ListStreams", body, static answer =>
-        {
-            var dto = JsonSerializer.Deserialize(answer, StreamsJsonContext.Default.ListStreamsResponseDto)!;
-            var streams = dto.Streams?.ConvertAll(s => new StreamSummary(s.StreamArn, s.TableName, s.StreamLabel)) ?? [];
-            return new ListStreamsPage(streams, dto.LastEvaluatedStreamArn);
-        }, cancellationToken);
+        var dto = await _transport.SendAsync(
+            "ListStreams", new ListStreamsRequestDto(tableName, exclusiveStartStreamArn),
+            StreamsJsonContext.Default.ListStreamsRequestDto, StreamsJsonContext.Default.ListStreamsResponseDto, cancellationToken).ConfigureAwait(false);
+        var streams = dto.Streams?.ConvertAll(s => new StreamSummary(s.StreamArn, s.TableName, s.StreamLabel)) ?? [];
+        return new ListStreamsPage(streams, dto.LastEvaluatedStreamArn);
     }
 
-    public Task<StreamDescription> DescribeStreamAsync(DescribeStreamRequest request, CancellationToken cancellationToken)
+    public async Task<StreamDescription> DescribeStreamAsync(DescribeStreamRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         RequestRules.NotEmpty(request.StreamArn, "StreamArn");
@@ -34,30 +32,23 @@ public sealed class DynamoDbStreamsClient : IDynamoDbStreamsClient
         }
 
         var filter = request.ChildShardsOf is { } parent ? new ShardFilterDto("CHILD_SHARDS", parent) : null;
-        var body = JsonSerializer.SerializeToUtf8Bytes(
-            new DescribeStreamRequestDto(request.StreamArn, request.ExclusiveStartShardId, request.Limit, filter),
-            StreamsJsonContext.Default.DescribeStreamRequestDto);
-        return _transport.SendAsync("DescribeStream", body, static answer =>
-        {
-            var d = JsonSerializer.Deserialize(answer, StreamsJsonContext.Default.DescribeStreamResponseDto)!.StreamDescription;
-            var shards = d.Shards?.ConvertAll(s => new StreamShard(
-                s.ShardId, s.ParentShardId, s.SequenceNumberRange?.StartingSequenceNumber, s.SequenceNumberRange?.EndingSequenceNumber)) ?? [];
-            return new StreamDescription(d.StreamArn, d.TableName, d.StreamStatus, d.StreamViewType, shards, d.LastEvaluatedShardId);
-        }, cancellationToken);
+        var answer = await _transport.SendAsync(
+            "DescribeStream", new DescribeStreamRequestDto(request.StreamArn, request.ExclusiveStartShardId, request.Limit, filter),
+            StreamsJsonContext.Default.DescribeStreamRequestDto, StreamsJsonContext.Default.DescribeStreamResponseDto, cancellationToken).ConfigureAwait(false);
+        var d = answer.StreamDescription;
+        var shards = d.Shards?.ConvertAll(s => new StreamShard(
+            s.ShardId, s.ParentShardId, s.SequenceNumberRange?.StartingSequenceNumber, s.SequenceNumberRange?.EndingSequenceNumber)) ?? [];
+        return new StreamDescription(d.StreamArn, d.TableName, d.StreamStatus, d.StreamViewType, shards, d.LastEvaluatedShardId);
     }
 
-    public Task<string> GetShardIteratorAsync(string streamArn, string shardId, ShardIteratorType type, string? sequenceNumber, CancellationToken cancellationToken)
+    public async Task<string> GetShardIteratorAsync(string streamArn, string shardId, ShardIteratorType type, string? sequenceNumber, CancellationToken cancellationToken)
     {
         RequestRules.NotEmpty(streamArn, "StreamArn");
         RequestRules.NotEmpty(shardId, "ShardId");
-        var positional = type is ShardIteratorType.AtSequenceNumber or ShardIteratorType.AfterSequenceNumber;
-        RequestRules.SequenceNumberMatchesIteratorType(positional, sequenceNumber, type.ToString());
-        var body = JsonSerializer.SerializeToUtf8Bytes(
-            new GetShardIteratorRequestDto(streamArn, shardId, WireName(type), sequenceNumber),
-            StreamsJsonContext.Default.GetShardIteratorRequestDto);
-        return _transport.SendAsync("GetShardIterator", body, static answer =>
-            JsonSerializer.Deserialize(answer, StreamsJsonContext.Default.GetShardIteratorResponseDto)!.ShardIterator
-            ?? throw new JsonException("GetShardIterator answered no ShardIterator."), cancellationToken);
+        var answer = await _transport.SendAsync(
+            "GetShardIterator", new GetShardIteratorRequestDto(streamArn, shardId, IteratorStart.WireName(type, sequenceNumber), sequenceNumber),
+            StreamsJsonContext.Default.GetShardIteratorRequestDto, StreamsJsonContext.Default.GetShardIteratorResponseDto, cancellationToken).ConfigureAwait(false);
+        return answer.ShardIterator ?? throw new JsonException("GetShardIterator answered no ShardIterator.");
     }
 
     public Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, CancellationToken cancellationToken)
@@ -67,13 +58,4 @@ public sealed class DynamoDbStreamsClient : IDynamoDbStreamsClient
         var body = JsonSerializer.SerializeToUtf8Bytes(new GetRecordsRequestDto(shardIterator, limit), StreamsJsonContext.Default.GetRecordsRequestDto);
         return _transport.SendAsync("GetRecords", body, StreamRecordsDecoder.Decode, cancellationToken);
     }
-
-    private static string WireName(ShardIteratorType type) => type switch
-    {
-        ShardIteratorType.TrimHorizon => "TRIM_HORIZON",
-        ShardIteratorType.Latest => "LATEST",
-        ShardIteratorType.AtSequenceNumber => "AT_SEQUENCE_NUMBER",
-        ShardIteratorType.AfterSequenceNumber => "AFTER_SEQUENCE_NUMBER",
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown iterator type."),
-    };
 }

@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Bridge.Aws.Protocol;
 
@@ -16,6 +18,19 @@ internal sealed class AwsJsonTransport(HttpClient http, AwsService service, AwsE
 
     public Task<T> SendAsync<T>(string operation, ReadOnlyMemory<byte> body, Func<byte[], T> decode, CancellationToken cancellationToken) =>
         retry.ExecuteAsync(operation, attemptToken => SendOnceAsync(operation, body, decode, attemptToken), cancellationToken);
+
+    /// <summary>A call whose request and answer are source-generated DTOs.</summary>
+    public Task<TResponse> SendAsync<TRequest, TResponse>(
+        string operation, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken) =>
+        SendAsync(
+            operation,
+            JsonSerializer.SerializeToUtf8Bytes(request, requestType),
+            answer => JsonSerializer.Deserialize(answer, responseType) ?? throw new JsonException($"{operation} answered null."),
+            cancellationToken);
+
+    /// <summary>A call whose answer carries nothing the caller needs.</summary>
+    public Task SendAsync<TRequest>(string operation, TRequest request, JsonTypeInfo<TRequest> requestType, CancellationToken cancellationToken) =>
+        SendAsync(operation, JsonSerializer.SerializeToUtf8Bytes(request, requestType), static _ => true, cancellationToken);
 
     private async Task<T> SendOnceAsync<T>(string operation, ReadOnlyMemory<byte> body, Func<byte[], T> decode, CancellationToken cancellationToken)
     {

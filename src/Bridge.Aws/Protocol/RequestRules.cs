@@ -20,17 +20,4 @@ internal static class RequestRules
         }
     }
 
-    /// <param name="positional">True for AT_/AFTER_SEQUENCE_NUMBER, which need a sequence number; the others take none.</param>
-    public static void SequenceNumberMatchesIteratorType(bool positional, string? sequenceNumber, string type)
-    {
-        if (positional && string.IsNullOrEmpty(sequenceNumber))
-        {
-            throw new AwsRequestValidationException($"A {type} iterator needs a sequence number.");
-        }
-
-        if (!positional && sequenceNumber is not null)
-        {
-            throw new AwsRequestValidationException($"A {type} iterator takes no sequence number.");
-        }
-    }
 }
