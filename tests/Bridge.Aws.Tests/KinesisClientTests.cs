@@ -38,7 +38,21 @@ public sealed class KinesisClientTests(KinesaliteFixture kinesalite) : IClassFix
         Assert.All(shards, s => Assert.Null(s.EndingSequenceNumber));
 
         await client.DeleteStreamAsync(stream.Name!, CancellationToken.None);
-        await Assert.ThrowsAsync<ResourceNotFoundException>(() => client.DescribeStreamSummaryAsync(stream, CancellationToken.None));
+        // Deletion finishes asynchronously: the stream is DELETING until it is gone.
+        for (var polls = 0; ; polls++)
+        {
+            try
+            {
+                Assert.Equal("DELETING", (await client.DescribeStreamSummaryAsync(stream, CancellationToken.None)).StreamStatus);
+            }
+            catch (ResourceNotFoundException)
+            {
+                break;
+            }
+
+            Assert.True(polls < 100, "The deleted stream never went away.");
+            await Task.Delay(20);
+        }
     }
 
     [Fact]

