@@ -26,6 +26,13 @@ public sealed record Fault(string? Operation, Fault.Behaviour Act)
             return Task.FromResult(response);
         });
 
+    /// <summary>A successful answer with the given JSON body, e.g. a page the emulator would never produce.</summary>
+    public static Fault Answer(string operation, string json) =>
+        new(operation, (_, _, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/x-amz-json-1.1"),
+        }));
+
     public static Fault Throttle(string? operation = null) => Error(HttpStatusCode.BadRequest, "ThrottlingException", operation);
 
     public static Fault ProvisionedThroughputExceeded(string? operation = null) =>

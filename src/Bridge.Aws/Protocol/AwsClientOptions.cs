@@ -11,6 +11,8 @@ public sealed class AwsClientOptions
 
     /// <summary>Per-service endpoints, keyed <c>dynamodb</c>, <c>dynamodbstreams</c>, <c>kinesis</c>, <c>cloudwatch</c>. When absent,
     /// <c>AWS_ENDPOINT_URL_DYNAMODB</c>, <c>AWS_ENDPOINT_URL_DYNAMODB_STREAMS</c>, <c>AWS_ENDPOINT_URL_KINESIS</c>, <c>AWS_ENDPOINT_URL_CLOUDWATCH</c>.</summary>
+    /// <remarks>Configuration wins over the environment. DynamoDB Streams without an endpoint of its own follows the
+    /// <c>dynamodb</c> one, because DynamoDB Local serves both APIs on one port.</remarks>
     public Dictionary<string, Uri> ServiceUrls { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Attempts per call, the first included (throttling, 5xx, timeouts, connection failures only).</summary>
