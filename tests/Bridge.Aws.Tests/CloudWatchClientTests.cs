@@ -9,19 +9,13 @@ namespace Bridge.Aws.Tests;
 /// <summary>PutMetricData in its JSON 1.0 form. No emulator speaks it, so the service is a canned answer behind the real client.</summary>
 public sealed class CloudWatchClientTests : IDisposable
 {
-    private readonly FaultInjectingHandler _wire = new(new CannedResponseHandler(HttpStatusCode.OK, "{}"));
-    private readonly AwsClientFactory _factory;
+    private readonly CannedAws _aws = new(HttpStatusCode.OK, "{}", options => options.ServiceUrls["cloudwatch"] = new Uri("http://127.0.0.1:9/"));
 
-    public CloudWatchClientTests() => _factory = new AwsClientFactory(
-        new AwsClientOptions { Region = "us-east-1", ServiceUrls = { ["cloudwatch"] = new Uri("http://127.0.0.1:9/") }, BaseDelay = TimeSpan.Zero },
-        EmulatorProcess.Credentials,
-        _wire);
+    private FaultInjectingHandler Wire => _aws.Wire;
 
-    public void Dispose()
-    {
-        _factory.Dispose();
-        _wire.Dispose();
-    }
+    private AwsClientFactory Factory => _aws.Factory;
+
+    public void Dispose() => _aws.Dispose();
 
     [Fact]
     public async Task Sends_values_distributions_dimensions_and_epoch_second_timestamps()
@@ -33,9 +27,9 @@ public sealed class CloudWatchClientTests : IDisposable
             new("BatchSize", "Count", at, Values: [10, 500], Counts: [3, 1]),
         ];
 
-        await _factory.CreateCloudWatchClient().PutMetricDataAsync("Bridge", data, CancellationToken.None);
+        await Factory.CreateCloudWatchClient().PutMetricDataAsync("Bridge", data, CancellationToken.None);
 
-        var sent = Assert.Single(_wire.Requests);
+        var sent = Assert.Single(Wire.Requests);
         Assert.Equal("GraniteServiceVersion20100801.PutMetricData", sent.Headers["X-Amz-Target"]);
         Assert.Equal("application/x-amz-json-1.0", sent.Headers["Content-Type"]);
         Assert.Contains("/us-east-1/monitoring/aws4_request", sent.Headers["Authorization"], StringComparison.Ordinal);
@@ -67,19 +61,19 @@ public sealed class CloudWatchClientTests : IDisposable
     public async Task Data_that_breaks_a_limit_is_refused_and_nothing_is_sent(string why, MetricDatum[] data)
     {
         var error = await Assert.ThrowsAsync<AwsRequestValidationException>(
-            () => _factory.CreateCloudWatchClient().PutMetricDataAsync("Bridge", data, CancellationToken.None));
+            () => Factory.CreateCloudWatchClient().PutMetricDataAsync("Bridge", data, CancellationToken.None));
 
         Assert.False(string.IsNullOrEmpty(error.Message), why);
-        Assert.Empty(_wire.Requests);
+        Assert.Empty(Wire.Requests);
     }
 
     [Fact]
     public async Task Throttling_is_retried_by_the_shared_policy()
     {
-        _wire.Enqueue(Fault.Error(HttpStatusCode.BadRequest, "Throttling"));
+        Wire.Enqueue(Fault.Error(HttpStatusCode.BadRequest, "Throttling"));
 
-        await _factory.CreateCloudWatchClient().PutMetricDataAsync("Bridge", [new MetricDatum("m", "Count", DateTimeOffset.UnixEpoch, 1)], CancellationToken.None);
+        await Factory.CreateCloudWatchClient().PutMetricDataAsync("Bridge", [new MetricDatum("m", "Count", DateTimeOffset.UnixEpoch, 1)], CancellationToken.None);
 
-        Assert.Equal(2, _wire.CountOf("PutMetricData"));
+        Assert.Equal(2, Wire.CountOf("PutMetricData"));
     }
 }

@@ -20,30 +20,29 @@ public sealed class RetryPolicyTests : IDisposable
     private const string PutRecordAnswer = """{"SequenceNumber":"49590338271490256608559692538361571095921575989136588898","ShardId":"shardId-000000000000"}""";
 
     private readonly RecordingTimeProvider _time = new();
-    private readonly FaultInjectingHandler _wire = new(new CannedResponseHandler(HttpStatusCode.OK, PutRecordAnswer));
-    private readonly AwsClientFactory _factory;
+    private readonly CannedAws _aws;
     private readonly KinesisClient _client;
 
     public RetryPolicyTests()
     {
-        var options = new AwsClientOptions
-        {
-            Region = "us-east-1",
-            ServiceUrl = new Uri("http://127.0.0.1:9/"),
-            MaxAttempts = 4,
-            AttemptTimeout = AttemptTimeout,
-            BaseDelay = TimeSpan.FromMilliseconds(100),
-            MaxDelay = TimeSpan.FromMilliseconds(300),
-        };
-        _factory = new AwsClientFactory(options, EmulatorProcess.Credentials, _wire, _time, jitter: () => 0.5);
-        _client = _factory.CreateKinesisClient();
+        _aws = new CannedAws(
+            HttpStatusCode.OK,
+            PutRecordAnswer,
+            options =>
+            {
+                options.MaxAttempts = 4;
+                options.AttemptTimeout = AttemptTimeout;
+                options.BaseDelay = TimeSpan.FromMilliseconds(100);
+                options.MaxDelay = TimeSpan.FromMilliseconds(300);
+            },
+            _time,
+            jitter: () => 0.5);
+        _client = _aws.Factory.CreateKinesisClient();
     }
 
-    public void Dispose()
-    {
-        _factory.Dispose();
-        _wire.Dispose();
-    }
+    private FaultInjectingHandler Wire => _aws.Wire;
+
+    public void Dispose() => _aws.Dispose();
 
     public static TheoryData<string, Fault> RetryableFaults() => new()
     {
@@ -60,7 +59,7 @@ public sealed class RetryPolicyTests : IDisposable
     [MemberData(nameof(RetryableFaults))]
     public async Task A_retryable_failure_is_retried_after_a_full_jitter_backoff(string why, Fault fault)
     {
-        _wire.Enqueue(fault, fault);
+        Wire.Enqueue(fault, fault);
 
         var call = PutAsync(CancellationToken.None);
         Assert.Equal(TimeSpan.FromMilliseconds(50), await AdvancePastNextBackoffAsync());
@@ -68,26 +67,26 @@ public sealed class RetryPolicyTests : IDisposable
         var result = await call;
 
         Assert.Equal("shardId-000000000000", result.ShardId);
-        Assert.True(_wire.CountOf("PutRecord") == 3, why);
+        Assert.True(Wire.CountOf("PutRecord") == 3, why);
     }
 
     [Fact]
     public async Task Backoff_grows_exponentially_up_to_the_cap_and_the_budget_ends_with_the_last_error()
     {
-        _wire.Enqueue(Fault.Throttle(), Fault.Throttle(), Fault.Throttle(), Fault.Throttle(), Fault.Throttle());
+        Wire.Enqueue(Fault.Throttle(), Fault.Throttle(), Fault.Throttle(), Fault.Throttle(), Fault.Throttle());
 
         var call = PutAsync(CancellationToken.None);
         var delays = new[] { await AdvancePastNextBackoffAsync(), await AdvancePastNextBackoffAsync(), await AdvancePastNextBackoffAsync() };
 
         await Assert.ThrowsAsync<ThrottlingException>(() => call);
         Assert.Equal([TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(150)], delays);
-        Assert.Equal(4, _wire.CountOf("PutRecord"));
+        Assert.Equal(4, Wire.CountOf("PutRecord"));
     }
 
     [Fact]
     public async Task Five_hundreds_that_outlast_the_budget_surface_as_InternalFailure()
     {
-        _wire.Enqueue(Fault.ServerError(), Fault.ServerError(), Fault.ServerError(), Fault.ServerError());
+        Wire.Enqueue(Fault.ServerError(), Fault.ServerError(), Fault.ServerError(), Fault.ServerError());
 
         var call = PutAsync(CancellationToken.None);
         for (var i = 0; i < 3; i++)
@@ -98,7 +97,7 @@ public sealed class RetryPolicyTests : IDisposable
         var error = await Assert.ThrowsAsync<InternalFailureException>(() => call);
         Assert.Equal("InternalFailure", error.ErrorCode);
         Assert.Equal("injected-request-id", error.RequestId);
-        Assert.Equal(4, _wire.CountOf("PutRecord"));
+        Assert.Equal(4, Wire.CountOf("PutRecord"));
     }
 
     [Theory]
@@ -109,40 +108,40 @@ public sealed class RetryPolicyTests : IDisposable
     [InlineData("AccessDeniedException")]
     public async Task A_non_retryable_error_is_thrown_after_one_attempt(string code)
     {
-        _wire.Enqueue(Fault.Error(HttpStatusCode.BadRequest, code));
+        Wire.Enqueue(Fault.Error(HttpStatusCode.BadRequest, code));
 
         var error = await Assert.ThrowsAnyAsync<AwsServiceException>(() => PutAsync(CancellationToken.None));
 
         Assert.Equal(code, error.ErrorCode);
-        Assert.Equal(1, _wire.CountOf("PutRecord"));
+        Assert.Equal(1, Wire.CountOf("PutRecord"));
     }
 
     [Fact]
     public async Task An_attempt_that_hangs_past_its_timeout_is_retried()
     {
-        _wire.Enqueue(Fault.Hang());
+        Wire.Enqueue(Fault.Hang());
 
         var call = PutAsync(CancellationToken.None);
         await NextAttemptDeadlineAsync();
-        await _wire.WaitForRequestsAsync(1).WaitAsync(HangGuard);
+        await Wire.WaitForRequestsAsync(1).WaitAsync(HangGuard);
         _time.Advance(AttemptTimeout);
         await AdvancePastNextBackoffAsync();
         var result = await call;
 
         Assert.NotNull(result.SequenceNumber);
-        Assert.Equal(2, _wire.CountOf("PutRecord"));
+        Assert.Equal(2, Wire.CountOf("PutRecord"));
     }
 
     [Fact]
     public async Task Attempts_that_all_time_out_end_in_TimeoutException()
     {
-        _wire.Enqueue(Fault.Hang(), Fault.Hang(), Fault.Hang(), Fault.Hang());
+        Wire.Enqueue(Fault.Hang(), Fault.Hang(), Fault.Hang(), Fault.Hang());
 
         var call = PutAsync(CancellationToken.None);
         for (var attempt = 1; attempt <= 4; attempt++)
         {
             await NextAttemptDeadlineAsync();
-            await _wire.WaitForRequestsAsync(attempt).WaitAsync(HangGuard);
+            await Wire.WaitForRequestsAsync(attempt).WaitAsync(HangGuard);
             _time.Advance(AttemptTimeout);
             if (attempt < 4)
             {
@@ -151,28 +150,28 @@ public sealed class RetryPolicyTests : IDisposable
         }
 
         await Assert.ThrowsAsync<TimeoutException>(() => call);
-        Assert.Equal(4, _wire.CountOf("PutRecord"));
+        Assert.Equal(4, Wire.CountOf("PutRecord"));
     }
 
     [Fact]
     public async Task Caller_cancellation_during_an_attempt_surfaces_and_is_not_retried()
     {
-        _wire.Enqueue(Fault.Hang());
+        Wire.Enqueue(Fault.Hang());
         using var caller = new CancellationTokenSource();
 
         var call = PutAsync(caller.Token);
-        await _wire.WaitForRequestsAsync(1).WaitAsync(HangGuard);
+        await Wire.WaitForRequestsAsync(1).WaitAsync(HangGuard);
         await caller.CancelAsync();
 
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         Assert.Equal(caller.Token, error.CancellationToken);
-        Assert.Equal(1, _wire.CountOf("PutRecord"));
+        Assert.Equal(1, Wire.CountOf("PutRecord"));
     }
 
     [Fact]
     public async Task Caller_cancellation_during_a_backoff_surfaces_without_another_attempt()
     {
-        _wire.Enqueue(Fault.Throttle());
+        Wire.Enqueue(Fault.Throttle());
         using var caller = new CancellationTokenSource();
 
         var call = PutAsync(caller.Token);
@@ -180,27 +179,27 @@ public sealed class RetryPolicyTests : IDisposable
         await caller.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
-        Assert.Equal(1, _wire.CountOf("PutRecord"));
+        Assert.Equal(1, Wire.CountOf("PutRecord"));
     }
 
     [Fact]
     public async Task An_already_cancelled_call_sends_nothing()
     {
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => PutAsync(new CancellationToken(canceled: true)));
-        Assert.Empty(_wire.Requests);
+        Assert.Empty(Wire.Requests);
     }
 
     [Fact]
     public async Task Each_retry_is_signed_again_with_the_time_of_that_attempt()
     {
-        _wire.Enqueue(Fault.Throttle());
+        Wire.Enqueue(Fault.Throttle());
 
         var call = PutAsync(CancellationToken.None);
         _time.Advance(TimeSpan.FromMinutes(5));
         await AdvancePastNextBackoffAsync();
         await call;
 
-        var dates = _wire.Requests.Select(r => r.Headers["X-Amz-Date"]).ToList();
+        var dates = Wire.Requests.Select(r => r.Headers["X-Amz-Date"]).ToList();
         Assert.Equal(2, dates.Count);
         Assert.NotEqual(dates[0], dates[1]);
     }
