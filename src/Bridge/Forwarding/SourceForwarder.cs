@@ -41,7 +41,7 @@ internal sealed partial class SourceForwarder(
             _checkpoints[shardId] = checkpoint;
         }
 
-        var shards = await streams.DescribeAllShardsAsync(source.StreamArn, stopReading).ConfigureAwait(false);
+        var shards = (await streams.DescribeAllShardsAsync(source.StreamArn, stopReading).ConfigureAwait(false)).Shards;
         if (_checkpoints.Count == 0 && options.StartAtLatest)
         {
             await InitializeAtLatestAsync(shards, stopReading).ConfigureAwait(false);
@@ -146,7 +146,7 @@ internal sealed partial class SourceForwarder(
     {
         try
         {
-            _lineage.Observe(await streams.DescribeAllShardsAsync(source.StreamArn, cancellationToken).ConfigureAwait(false));
+            _lineage.Observe((await streams.DescribeAllShardsAsync(source.StreamArn, cancellationToken).ConfigureAwait(false)).Shards);
         }
         catch (Exception ex) when (IsTransient(ex))
         {

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using Amazon.Runtime;
+using Bridge.Aws.Protocol;
+
+namespace Bridge.Testing;
+
+/// <summary>One running emulator on a loopback port; disposing it kills its whole process tree.</summary>
+/// <remarks>
+/// The emulator runs under a small shell watchdog in its own process group. The watchdog polls the test host's pid and
+/// kills the group when the host is gone, so a crashed or killed test run leaves no emulator behind. Leftovers are
+/// deliberately not hunted by name at start: other runs on the same machine may own processes with the same name.
+/// </remarks>
+public sealed class EmulatorProcess : IAsyncDisposable
+{
+    /// <summary>Keys the emulators accept; any non-empty pair works, and nothing here reads the environment.</summary>
+    public static AWSCredentials Credentials { get; } = new BasicAWSCredentials("test", "test");
+
+    public const string Region = "us-east-1";
+
+    // $1 parent pid, $2 log file, rest: the emulator command. Runs as the leader of a fresh process group (setsid).
+    private const string Watchdog =
+        """
+        parent="$1"; log="$2"; shift 2
+        "$@" >"$log" 2>&1 </dev/null &
+        child=$!
+        while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done
+        kill -KILL 0
+        """;
+
+    private readonly Process _process;
+    private readonly string _logPath;
+
+    private EmulatorProcess(string name, Process process, Uri endpoint, string logPath)
+    {
+        Name = name;
+        _process = process;
+        Endpoint = endpoint;
+        _logPath = logPath;
+    }
+
+    public string Name { get; }
+
+    /// <summary><c>http://127.0.0.1:{port}/</c>.</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>Options that send every service to this emulator, with a small attempt budget so failures show fast.</summary>
+    public AwsClientOptions CreateClientOptions() => new()
+    {
+        Region = Region,
+        ServiceUrl = Endpoint,
+        MaxAttempts = 3,
+        AttemptTimeout = TimeSpan.FromSeconds(30),
+    };
+
+    /// <summary>A factory aimed at this emulator with the fake credentials; pass a handler to inject faults.</summary>
+    public AwsClientFactory CreateClientFactory(AwsClientOptions? options = null, HttpMessageHandler? handler = null, TimeProvider? timeProvider = null, Func<double>? jitter = null) =>
+        new(options ?? CreateClientOptions(), Credentials, handler, timeProvider, loggerFactory: null, jitter);
+
+    /// <summary>What the emulator printed so far; for failure messages.</summary>
+    public string ReadLog() => File.Exists(_logPath) ? File.ReadAllText(_logPath) : string.Empty;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        _process.Dispose();
+        File.Delete(_logPath);
+    }
+
+    internal static async Task<EmulatorProcess> StartAsync(
+        string name, int port, string fileName, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment,
+        TimeSpan startTimeout, CancellationToken cancellationToken)
+    {
+        var logPath = Path.Combine(Path.GetTempPath(), $"bridge-{name}-{port}.log");
+        var start = new ProcessStartInfo("setsid") { UseShellExecute = false };
+        foreach (var argument in (string[])["bash", "-c", Watchdog, "watchdog", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), logPath, fileName, .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {name}.");
+        var emulator = new EmulatorProcess(name, process, new Uri($"http://127.0.0.1:{port}/"), logPath);
+        try
+        {
+            await emulator.WaitUntilAnsweringAsync(port, startTimeout, cancellationToken).ConfigureAwait(false);
+            return emulator;
+        }
+        catch
+        {
+            await emulator.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Ready means an HTTP answer, any answer: a listening socket alone is not enough for kinesis-mock.</summary>
+    private async Task WaitUntilAnsweringAsync(int port, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            while (!await AnswersAsync(http, deadline.Token).ConfigureAwait(false))
+            {
+                if (_process.HasExited)
+                {
+                    throw new InvalidOperationException($"{Name} exited during start-up (code {_process.ExitCode}): {ReadLog()}");
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{Name} did not answer on port {port} within {timeout}: {ReadLog()}");
+        }
+    }
+
+    private async Task<bool> AnswersAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.PostAsync(Endpoint, new StringContent("{}"), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // Refused while the emulator boots, or one probe timed out: try again.
+            return false;
+        }
+    }
+}
