@@ -1,0 +1,130 @@
+using Bridge.Testing;
+using Bridge.Testing.Chat;
+
+namespace Bridge.IntegrationTests.Forwarding;
+
+/// <summary>The real host process, DynamoDB Local → bridge → kinesalite, with a chat workload.</summary>
+public sealed class ChatForwardingTests(ChatEmulators aws) : IClassFixture<ChatEmulators>
+{
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(40);
+
+    [Fact]
+    public async Task Chat_workload_arrives_exactly_once_in_per_room_order_spread_over_every_target_shard()
+    {
+        var table = await aws.CreateTableAsync("chat-full");
+        await aws.CreateTargetAsync("chat-full-out", shards: 4);
+        var workload = new ChatWorkload(rooms: 120, seed: 1);
+
+        // Half is a backlog the bridge catches up on from TRIM_HORIZON, half arrives while it runs.
+        await table.ApplyAsync(workload.Next(5_000));
+        await using var bridge = BridgeProcess.Start(aws.BridgeSettings(table.TableName, "chat-full-out", "chat-full-checkpoints"));
+        await table.ApplyAsync(workload.Next(5_000));
+        await aws.WaitForDistinctAsync("chat-full-out", 10_000, bridge);
+
+        bridge.Terminate();
+        Assert.Equal(0, await bridge.WaitForExitAsync(ExitTimeout));
+        var report = await aws.CompareAsync(table, "chat-full-out");
+        Assert.True(report.ExactlyOnceInOrder, report.ToString());
+        Assert.Equal(10_000, report.SourceChanges);
+        Assert.Equal(120, report.Rooms);
+        Assert.Equal(4, report.PerTargetShard.Count);
+    }
+
+    [Fact]
+    public async Task A_graceful_restart_mid_run_neither_loses_nor_repeats_anything()
+    {
+        var table = await aws.CreateTableAsync("chat-restart");
+        await aws.CreateTargetAsync("chat-restart-out", shards: 4);
+        var workload = new ChatWorkload(rooms: 100, seed: 2);
+        var settings = aws.BridgeSettings(table.TableName, "chat-restart-out", "chat-restart-checkpoints");
+        await table.ApplyAsync(workload.Next(3_000));
+
+        await using (var first = BridgeProcess.Start(settings))
+        {
+            await aws.WaitForDistinctAsync("chat-restart-out", 1_000, first);
+            first.Terminate();
+            Assert.Equal(0, await first.WaitForExitAsync(ExitTimeout));
+        }
+
+        await table.ApplyAsync(workload.Next(1_000));
+        await using var second = BridgeProcess.Start(settings);
+        await aws.WaitForDistinctAsync("chat-restart-out", 4_000, second);
+        second.Terminate();
+        Assert.Equal(0, await second.WaitForExitAsync(ExitTimeout));
+
+        var report = await aws.CompareAsync(table, "chat-restart-out");
+        Assert.True(report.ExactlyOnceInOrder, report.ToString());
+    }
+
+    [Fact]
+    public async Task Kill_9_mid_run_loses_nothing_and_keeps_first_occurrences_in_order()
+    {
+        var table = await aws.CreateTableAsync("chat-kill");
+        await aws.CreateTargetAsync("chat-kill-out", shards: 4);
+        var workload = new ChatWorkload(rooms: 100, seed: 3);
+        var settings = aws.BridgeSettings(table.TableName, "chat-kill-out", "chat-kill-checkpoints");
+        await table.ApplyAsync(workload.Next(4_000));
+
+        await using (var first = BridgeProcess.Start(settings))
+        {
+            await aws.WaitForDistinctAsync("chat-kill-out", 1_500, first);
+            first.Kill();
+            await first.WaitForExitAsync(ExitTimeout);
+        }
+
+        await using var second = BridgeProcess.Start(settings);
+        await aws.WaitForDistinctAsync("chat-kill-out", 4_000, second);
+        second.Terminate();
+        Assert.Equal(0, await second.WaitForExitAsync(ExitTimeout));
+
+        var report = await aws.CompareAsync(table, "chat-kill-out");
+        Assert.True(report.NothingLostInOrder, report.ToString());
+    }
+
+    [Fact]
+    public async Task Latest_forwards_only_changes_made_after_start()
+    {
+        var table = await aws.CreateTableAsync("chat-latest");
+        await aws.CreateTargetAsync("chat-latest-out", shards: 2);
+        var workload = new ChatWorkload(rooms: 10, seed: 4);
+        await table.ApplyAsync(workload.Next(200));
+        var history = (await aws.CompareAsync(table, "chat-latest-out")).SourceChanges;
+
+        await using var bridge = BridgeProcess.Start(aws.BridgeSettings(table.TableName, "chat-latest-out", "chat-latest-checkpoints", "LATEST"));
+
+        // LATEST takes effect when the bridge first reads the shard; a trickle of changes shows when that happened.
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(2);
+        while ((await aws.ReadTargetAsync("chat-latest-out")).Count == 0)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline && !bridge.HasExited, bridge.Output);
+            await table.ApplyAsync(workload.Next(1));
+            await Task.Delay(200);
+        }
+
+        await table.ApplyAsync(workload.Next(100));
+        var streamArn = (await aws.DynamoDbClient.DescribeTableAsync(table.TableName)).Table.LatestStreamArn;
+        var source = await SourceReadback.ReadAllAsync(aws.Streams, streamArn);
+        var newest100 = source.Skip(source.Count - 100).ToList();
+        await aws.WaitUntilAsync("chat-latest-out", records => newest100.All(c => records.Any(r => r.SequenceNumber == c.SequenceNumber)), bridge);
+
+        var forwarded = (await aws.ReadTargetAsync("chat-latest-out")).Select(r => r.SequenceNumber).ToHashSet();
+        Assert.DoesNotContain(source.Take(history), c => forwarded.Contains(c.SequenceNumber));
+        Assert.All(newest100, c => Assert.Contains(c.SequenceNumber, forwarded));
+        bridge.Terminate();
+        Assert.Equal(0, await bridge.WaitForExitAsync(ExitTimeout));
+    }
+
+    [Fact]
+    public async Task Trim_horizon_forwards_the_history_a_table_already_has()
+    {
+        var table = await aws.CreateTableAsync("chat-history");
+        await aws.CreateTargetAsync("chat-history-out", shards: 2);
+        await table.ApplyAsync(new ChatWorkload(rooms: 10, seed: 5).Next(300));
+
+        await using var bridge = BridgeProcess.Start(aws.BridgeSettings(table.TableName, "chat-history-out", "chat-history-checkpoints"));
+        await aws.WaitForDistinctAsync("chat-history-out", 300, bridge);
+        bridge.Terminate();
+        Assert.Equal(0, await bridge.WaitForExitAsync(ExitTimeout));
+        Assert.True((await aws.CompareAsync(table, "chat-history-out")).ExactlyOnceInOrder);
+    }
+}

@@ -1,0 +1,62 @@
+using Bridge.Testing;
+
+namespace Bridge.IntegrationTests.Forwarding;
+
+/// <summary>Each bad configuration stops the real host at start-up with exit code 2 and a message naming the problem.</summary>
+public sealed class ConfigurationErrorTests(ChatEmulators aws) : IClassFixture<ChatEmulators>
+{
+    public static TheoryData<string, string, string> BadSettings => new()
+    {
+        { "Bridge__Sources__0__TableName", "no-such-table", "table 'no-such-table' does not exist" },
+        { "Bridge__Target__StreamName", "no-such-stream", "Kinesis stream 'no-such-stream' does not exist" },
+        { "Bridge__Sources__0__PartitionKey", "", "PartitionKey is required" },
+        { "Bridge__Sources__0__PartitionKey", "meta..tenant", "PartitionKey 'meta..tenant' is not valid" },
+        { "Bridge__StartPosition", "YESTERDAY", "StartPosition 'YESTERDAY' is not valid" },
+        { "Bridge__Colour", "blue", "Colour" },
+        { "Bridge__OnUndeliverable", "DeadLetter", "Bridge:DeadLetter:StreamName is required" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task A_bad_setting_stops_the_bridge_with_a_clear_message(string key, string value, string expected)
+    {
+        await EnsureGoodSetupAsync();
+        var settings = aws.BridgeSettings("config-chat", "config-out", "config-checkpoints");
+        settings[key] = value;
+        await using var bridge = BridgeProcess.Start(settings);
+        Assert.Equal(2, await bridge.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains(expected, bridge.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_table_without_a_stream_is_refused()
+    {
+        await EnsureGoodSetupAsync();
+        await aws.CreateTableAsync("config-no-stream", stream: false);
+        await using var bridge = BridgeProcess.Start(aws.BridgeSettings("config-no-stream", "config-out", "config-checkpoints"));
+        Assert.Equal(2, await bridge.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("table 'config-no-stream' has no stream enabled", bridge.Output, StringComparison.Ordinal);
+    }
+
+    private static readonly SemaphoreSlim SetupOnce = new(1, 1);
+    private static bool _setUp;
+
+    /// <summary>A valid table and target, so each case breaks exactly one thing.</summary>
+    private async Task EnsureGoodSetupAsync()
+    {
+        await SetupOnce.WaitAsync();
+        try
+        {
+            if (!_setUp)
+            {
+                await aws.CreateTableAsync("config-chat");
+                await aws.CreateTargetAsync("config-out", shards: 1);
+                _setUp = true;
+            }
+        }
+        finally
+        {
+            SetupOnce.Release();
+        }
+    }
+}
