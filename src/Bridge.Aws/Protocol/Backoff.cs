@@ -4,7 +4,7 @@ namespace Bridge.Aws.Protocol;
 /// <c>[0, min(MaxDelay, BaseDelay·2ⁿ⁻¹)]</c>.</summary>
 /// <remarks>Full jitter spreads many clients that were throttled together, so they do not come back in lockstep.</remarks>
 /// <param name="NextUnitInterval">Returns a value in [0, 1); injected so tests can pin the jitter.</param>
-internal sealed record Backoff(TimeSpan BaseDelay, TimeSpan MaxDelay, Func<double> NextUnitInterval)
+public sealed record Backoff(TimeSpan BaseDelay, TimeSpan MaxDelay, Func<double> NextUnitInterval)
 {
     public static readonly Func<double> SharedRandom = Random.Shared.NextDouble;
 

@@ -29,6 +29,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly BridgeMetrics _metrics;
     private readonly FlowBudget _budget;
+    private readonly Backoff _backoff;
     private readonly WakeSignal _wake = new();
     private readonly Lock _lock = new();
 
@@ -62,6 +63,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
         _logger = logger;
         _metrics = metrics;
         _budget = new FlowBudget(options.MaxInFlightRecords, options.MaxInFlightBytes);
+        _backoff = new Backoff(options.RetryBaseDelay, options.RetryMaxDelay, Backoff.SharedRandom);
         _windows = [new TargetShardWindow(options)];
     }
 
@@ -316,7 +318,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
         }
 
         _metrics.Retry(throttled);
-        var delay = RetryDelay(record.FailedAttempts);
+        var delay = _backoff.DelayBefore(record.FailedAttempts);
         Track(RetryLaterAsync(record, delay, _abort.Token));
     }
 
@@ -340,12 +342,6 @@ public sealed partial class KinesisSink : IAsyncDisposable
         }
 
         _wake.Set();
-    }
-
-    private TimeSpan RetryDelay(int failedAttempts)
-    {
-        var ceiling = Math.Min(_options.RetryMaxDelay.TotalMilliseconds, _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failedAttempts - 1, 30)));
-        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
     }
 
     private void ReleaseWindow(OutboundRecord record)
