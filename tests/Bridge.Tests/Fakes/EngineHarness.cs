@@ -95,7 +95,7 @@ internal sealed class EngineHarness : IDisposable
 
     /// <summary>What each accepted Kinesis entry carries: its source shard and sequence number, and its key.</summary>
     public IReadOnlyList<Delivered> Delivered() =>
-        [.. Kinesis.AcceptedEntries.Select(e => Parse(e.PartitionKey, e.Data))];
+        [.. Kinesis.AcceptedEntries.Where(e => e.Stream == Options.Target.StreamName).Select(e => Parse(e.PartitionKey, e.Data))];
 
     public static Delivered Parse(string partitionKey, ReadOnlyMemory<byte> data)
     {

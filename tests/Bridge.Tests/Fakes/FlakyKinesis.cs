@@ -100,7 +100,7 @@ internal sealed class FlakyKinesis : IKinesisClient
 
                 perShard[shardId] = taken + 1;
                 var sequence = (_nextSequence++).ToString(CultureInfo.InvariantCulture);
-                _accepted.Add(new Accepted(entries[i].PartitionKey, entries[i].Data.ToArray(), shardId, sequence));
+                _accepted.Add(new Accepted(entries[i].PartitionKey, entries[i].Data.ToArray(), shardId, sequence, stream.ToString()));
                 results[i] = new PutRecordsResultEntry(sequence, shardId, null, null);
             }
 
@@ -154,5 +154,5 @@ internal sealed class FlakyKinesis : IKinesisClient
         return new KinesisShard($"shardId-{index:D12}", null, null, start.ToString(CultureInfo.InvariantCulture), end.ToString(CultureInfo.InvariantCulture), null);
     }
 
-    internal sealed record Accepted(string PartitionKey, byte[] Data, string ShardId, string SequenceNumber);
+    internal sealed record Accepted(string PartitionKey, byte[] Data, string ShardId, string SequenceNumber, string Stream);
 }
