@@ -21,9 +21,9 @@ internal static class WorkerEnvironment
             ["Bridge__Metrics__Exporter"] = props.MetricsExporter,
             // The alarms filter on this dimension value; the worker must emit it as-is.
             ["Bridge__Metrics__ServiceName"] = serviceName,
-            // The generic host's own drain limit (HostOptions.ShutdownTimeout, read from host
-            // configuration); ECS's stopTimeout is set longer, so the host always finishes first.
-            ["DOTNET_shutdownTimeoutSeconds"] = drainSeconds.ToString(CultureInfo.InvariantCulture),
+            // The bridge's drain budget (the host allows 5 s more); ECS's stopTimeout is set longer
+            // still, so the worker always finishes its final checkpoints before SIGKILL.
+            ["Bridge__ShutdownTimeout"] = TimeSpan.FromSeconds(drainSeconds).ToString("c", CultureInfo.InvariantCulture),
         };
 
         for (var i = 0; i < props.Sources.Count; i++)

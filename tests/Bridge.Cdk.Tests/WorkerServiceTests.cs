@@ -46,7 +46,7 @@ public sealed class WorkerServiceTests
         Assert.True(container.GetProperty("StopTimeout").GetInt32() > 40);
         Assert.Contains(
             container.GetProperty("Environment").EnumerateArray(),
-            e => e.GetProperty("Name").GetString() == "DOTNET_shutdownTimeoutSeconds" && e.GetProperty("Value").GetString() == "40");
+            e => e.GetProperty("Name").GetString() == "Bridge__ShutdownTimeout" && e.GetProperty("Value").GetString() == "00:00:40");
     }
 
     [Fact]

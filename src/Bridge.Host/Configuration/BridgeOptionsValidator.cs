@@ -20,9 +20,9 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
             var source = options.Sources[i];
             var hasTable = !string.IsNullOrWhiteSpace(source.TableName);
             var hasStream = !string.IsNullOrWhiteSpace(source.StreamArn);
-            if (hasTable == hasStream)
+            if (!hasTable && !hasStream)
             {
-                problems.Add($"Bridge:Sources:{i}: give exactly one of TableName or StreamArn.");
+                problems.Add($"Bridge:Sources:{i}: give TableName or StreamArn (with both, the StreamArn is read).");
             }
 
             if (string.IsNullOrWhiteSpace(source.PartitionKey))

@@ -43,7 +43,7 @@ public sealed class SourceOptions
     /// <summary>A table whose current stream is forwarded. Give this or <see cref="StreamArn"/>.</summary>
     public string? TableName { get; set; }
 
-    /// <summary>A stream ARN, when a specific stream is wanted.</summary>
+    /// <summary>A stream ARN, when a specific stream is wanted; read instead of the table's current stream when both are given.</summary>
     public string? StreamArn { get; set; }
 
     /// <summary>Attribute name or dotted path into a map (<c>roomId</c>, <c>meta.tenant</c>) whose value becomes the Kinesis partition key.</summary>
