@@ -374,16 +374,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
 
     private async Task RefreshShardMapAsync(CancellationToken cancellationToken)
     {
-        var shards = new List<KinesisShard>();
-        string? token = null;
-        do
-        {
-            var page = await _client.ListShardsAsync(_stream, token, cancellationToken).ConfigureAwait(false);
-            shards.AddRange(page.Shards);
-            token = page.NextToken;
-        }
-        while (token is not null);
-
+        var shards = await _client.ListAllShardsAsync(_stream, cancellationToken).ConfigureAwait(false);
         var map = TargetShardMap.FromShards(shards);
         lock (_lock)
         {

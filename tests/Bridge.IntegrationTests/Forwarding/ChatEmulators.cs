@@ -8,7 +8,7 @@ using Bridge.Testing.Chat;
 namespace Bridge.IntegrationTests.Forwarding;
 
 /// <summary>A fresh DynamoDB Local and kinesalite per test class, and the clients and helpers the tests share.</summary>
-public sealed class ChatEmulators : IAsyncLifetime
+public class ChatEmulators : IAsyncLifetime
 {
     private AwsClientFactory? _dynamoFactory;
     private AwsClientFactory? _kinesisFactory;
@@ -26,7 +26,7 @@ public sealed class ChatEmulators : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var dynamo = LocalAws.StartDynamoDbLocalAsync();
-        var kinesis = LocalAws.StartKinesaliteAsync();
+        var kinesis = StartKinesisAsync();
         DynamoDb = await dynamo;
         Kinesis = await kinesis;
         _dynamoFactory = DynamoDb.CreateClientFactory();
@@ -35,6 +35,9 @@ public sealed class ChatEmulators : IAsyncLifetime
         KinesisClient = _kinesisFactory.CreateKinesisClient();
         DynamoDbClient = ChatTable.CreateClient(DynamoDb.Endpoint);
     }
+
+    /// <summary>kinesalite: fast and faithful, but it cannot reshard.</summary>
+    protected virtual Task<EmulatorProcess> StartKinesisAsync() => LocalAws.StartKinesaliteAsync();
 
     public async Task DisposeAsync()
     {
@@ -55,7 +58,12 @@ public sealed class ChatEmulators : IAsyncLifetime
     public async Task CreateTargetAsync(string name, int shards)
     {
         await KinesisClient.CreateStreamAsync(name, shards, CancellationToken.None);
-        while ((await KinesisClient.DescribeStreamSummaryAsync(KinesisStreamRef.FromName(name), CancellationToken.None)).StreamStatus != "ACTIVE")
+        await WaitActiveAsync(name);
+    }
+
+    public async Task WaitActiveAsync(string stream)
+    {
+        while ((await KinesisClient.DescribeStreamSummaryAsync(KinesisStreamRef.FromName(stream), CancellationToken.None)).StreamStatus != "ACTIVE")
         {
             await Task.Delay(50);
         }
@@ -107,4 +115,10 @@ public sealed class ChatEmulators : IAsyncLifetime
             await Task.Delay(500);
         }
     }
+}
+
+/// <summary>The same with kinesis-mock, which supports UpdateShardCount with parent and child shards.</summary>
+public sealed class ReshardableChatEmulators : ChatEmulators
+{
+    protected override Task<EmulatorProcess> StartKinesisAsync() => LocalAws.StartKinesisMockAsync();
 }

@@ -33,51 +33,14 @@ public sealed class ChatForwardingTests(ChatEmulators aws) : IClassFixture<ChatE
     [Fact]
     public async Task A_graceful_restart_mid_run_neither_loses_nor_repeats_anything()
     {
-        var table = await aws.CreateTableAsync("chat-restart");
-        await aws.CreateTargetAsync("chat-restart-out", shards: 4);
-        var workload = new ChatWorkload(rooms: 100, seed: 2);
-        var settings = aws.BridgeSettings(table.TableName, "chat-restart-out", "chat-restart-checkpoints");
-        await table.ApplyAsync(workload.Next(3_000));
-
-        await using (var first = BridgeProcess.Start(settings))
-        {
-            await aws.WaitForDistinctAsync("chat-restart-out", 1_000, first);
-            first.Terminate();
-            Assert.Equal(0, await first.WaitForExitAsync(ExitTimeout));
-        }
-
-        await table.ApplyAsync(workload.Next(1_000));
-        await using var second = BridgeProcess.Start(settings);
-        await aws.WaitForDistinctAsync("chat-restart-out", 4_000, second);
-        second.Terminate();
-        Assert.Equal(0, await second.WaitForExitAsync(ExitTimeout));
-
-        var report = await aws.CompareAsync(table, "chat-restart-out");
+        var report = await InterruptMidRunAsync("chat-restart", bridge => bridge.Terminate(), expectedExitCode: 0);
         Assert.True(report.ExactlyOnceInOrder, report.ToString());
     }
 
     [Fact]
     public async Task Kill_9_mid_run_loses_nothing_and_keeps_first_occurrences_in_order()
     {
-        var table = await aws.CreateTableAsync("chat-kill");
-        await aws.CreateTargetAsync("chat-kill-out", shards: 4);
-        var workload = new ChatWorkload(rooms: 100, seed: 3);
-        var settings = aws.BridgeSettings(table.TableName, "chat-kill-out", "chat-kill-checkpoints");
-        await table.ApplyAsync(workload.Next(4_000));
-
-        await using (var first = BridgeProcess.Start(settings))
-        {
-            await aws.WaitForDistinctAsync("chat-kill-out", 1_500, first);
-            first.Kill();
-            await first.WaitForExitAsync(ExitTimeout);
-        }
-
-        await using var second = BridgeProcess.Start(settings);
-        await aws.WaitForDistinctAsync("chat-kill-out", 4_000, second);
-        second.Terminate();
-        Assert.Equal(0, await second.WaitForExitAsync(ExitTimeout));
-
-        var report = await aws.CompareAsync(table, "chat-kill-out");
+        var report = await InterruptMidRunAsync("chat-kill", bridge => bridge.Kill(), expectedExitCode: null);
         Assert.True(report.NothingLostInOrder, report.ToString());
     }
 
@@ -126,5 +89,33 @@ public sealed class ChatForwardingTests(ChatEmulators aws) : IClassFixture<ChatE
         bridge.Terminate();
         Assert.Equal(0, await bridge.WaitForExitAsync(ExitTimeout));
         Assert.True((await aws.CompareAsync(table, "chat-history-out")).ExactlyOnceInOrder);
+    }
+
+    /// <summary>Runs the bridge over a backlog, interrupts it a third of the way, adds more changes, runs it again to the end.</summary>
+    private async Task<DeliveryReport> InterruptMidRunAsync(string name, Action<BridgeProcess> interrupt, int? expectedExitCode)
+    {
+        var table = await aws.CreateTableAsync(name);
+        await aws.CreateTargetAsync(name + "-out", shards: 4);
+        var workload = new ChatWorkload(rooms: 100, seed: name.Length);
+        var settings = aws.BridgeSettings(table.TableName, name + "-out", name + "-checkpoints");
+        await table.ApplyAsync(workload.Next(3_000));
+
+        await using (var first = BridgeProcess.Start(settings))
+        {
+            await aws.WaitForDistinctAsync(name + "-out", 1_000, first);
+            interrupt(first);
+            var exitCode = await first.WaitForExitAsync(ExitTimeout);
+            if (expectedExitCode is { } expected)
+            {
+                Assert.Equal(expected, exitCode);
+            }
+        }
+
+        await table.ApplyAsync(workload.Next(1_000));
+        await using var second = BridgeProcess.Start(settings);
+        await aws.WaitForDistinctAsync(name + "-out", 4_000, second);
+        second.Terminate();
+        Assert.Equal(0, await second.WaitForExitAsync(ExitTimeout));
+        return await aws.CompareAsync(table, name + "-out");
     }
 }

@@ -13,16 +13,7 @@ public static class KinesisReadback
     {
         var stream = KinesisStreamRef.FromName(streamName);
         var result = new List<ForwardedRecord>();
-        string? token = null;
-        var shards = new List<KinesisShard>();
-        do
-        {
-            var page = await kinesis.ListShardsAsync(stream, token, cancellationToken).ConfigureAwait(false);
-            shards.AddRange(page.Shards);
-            token = page.NextToken;
-        }
-        while (token is not null);
-
+        var shards = await kinesis.ListAllShardsAsync(stream, cancellationToken).ConfigureAwait(false);
         foreach (var shard in shards)
         {
             var iterator = await kinesis.GetShardIteratorAsync(stream, shard.ShardId, KinesisIteratorType.TrimHorizon, null, cancellationToken).ConfigureAwait(false);
