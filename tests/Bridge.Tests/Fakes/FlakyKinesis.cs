@@ -45,6 +45,18 @@ internal sealed class FlakyKinesis : IKinesisClient
 
     public int Requests { get; private set; }
 
+    /// <summary>While set, requests wait here before being answered: Kinesis stalls.</summary>
+    public TaskCompletionSource? Stall { get; set; }
+
+    /// <summary>Entries received and not answered yet.</summary>
+    public int PendingEntries => Volatile.Read(ref _pendingEntries);
+
+    /// <summary>The most entries ever pending at once.</summary>
+    public int MaxPendingEntries => Volatile.Read(ref _maxPendingEntries);
+
+    private int _pendingEntries;
+    private int _maxPendingEntries;
+
     public IReadOnlyList<Accepted> AcceptedEntries
     {
         get
@@ -58,7 +70,34 @@ internal sealed class FlakyKinesis : IKinesisClient
 
     public async Task<PutRecordsResult> PutRecordsAsync(KinesisStreamRef stream, IReadOnlyList<PutRecordsEntry> entries, CancellationToken cancellationToken)
     {
-        await Task.Delay(NextLatency(), cancellationToken);
+        var pending = Interlocked.Add(ref _pendingEntries, entries.Count);
+        InterlockedMax(ref _maxPendingEntries, pending);
+        try
+        {
+            await Task.Delay(NextLatency(), cancellationToken);
+            if (Stall is { } stall)
+            {
+                await stall.Task.WaitAsync(cancellationToken);
+            }
+
+            return Answer(stream, entries);
+        }
+        finally
+        {
+            Interlocked.Add(ref _pendingEntries, -entries.Count);
+        }
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
+    private PutRecordsResult Answer(KinesisStreamRef stream, IReadOnlyList<PutRecordsEntry> entries)
+    {
         lock (_lock)
         {
             Requests++;
