@@ -57,9 +57,7 @@ internal sealed partial class BridgeEngine(
 
         LogStarting(sources.Count, options.Target.StreamName);
         var forwarders = sources
-            .Select(source => Task.Run(
-                () => new SourceForwarder(source, streams, store, sink, deadLetterSink, options, time, loggers, metrics).RunAsync(stop.Token, drainDeadline.Token),
-                CancellationToken.None))
+            .Select(source => RunForwarderAsync(new SourceForwarder(source, streams, store, sink, deadLetterSink, options, time, loggers, metrics), stop, drainDeadline.Token))
             .ToArray();
         _started.TrySetResult();
         try
@@ -79,6 +77,20 @@ internal sealed partial class BridgeEngine(
         if (deadLetterSink?.Completion.IsFaulted == true)
         {
             await deadLetterSink.Completion.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs one source; its fatal error stops the others too (drained and checkpointed), then escapes.</summary>
+    private static async Task RunForwarderAsync(SourceForwarder forwarder, CancellationTokenSource stop, CancellationToken drainDeadline)
+    {
+        try
+        {
+            await Task.Run(() => forwarder.RunAsync(stop.Token, drainDeadline), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && stop.IsCancellationRequested))
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
