@@ -4,18 +4,31 @@ namespace Bridge.Telemetry;
 
 /// <summary>What an operator needs to know about one running source shard: how far behind it is and whether it moves.</summary>
 /// <remarks>Written by the shard's consumer and by the sink (acknowledgements); read by metrics and health. Plain
-/// timestamps, each written by one side, so torn reads are impossible and staleness of one poll is harmless.</remarks>
+/// timestamps and flags, each written by one side, so torn reads are impossible and staleness of one poll is harmless.</remarks>
 public sealed class ShardStatus(SourceShard shard, DateTimeOffset startedAt)
 {
     private long _lastReadTicks = startedAt.UtcTicks;
     private long _lastForwardedCreatedTicks;
     private long _lastCheckpointTicks = startedAt.UtcTicks;
+    private bool _hasRead;
+    private int _readFailures;
+    private string? _lastReadError;
 
     public SourceShard Shard { get; } = shard;
 
     /// <summary>Set when the shard is stopped on an undeliverable record (<c>OnUndeliverable=Block</c>).</summary>
     public string? BlockedReason { get; set; }
 
+    /// <summary>Set by the first successful read; a shard that never read proves nothing about the source yet.</summary>
+    public bool HasRead => Volatile.Read(ref _hasRead);
+
+    /// <summary>Failed reads since the last successful one; 0 while the source answers.</summary>
+    public int ConsecutiveReadFailures => Volatile.Read(ref _readFailures);
+
+    /// <summary>The error of the last failed read, or null once a read succeeded again.</summary>
+    public string? LastReadError => Volatile.Read(ref _lastReadError);
+
+    /// <summary>When the last successful read (GetShardIterator + GetRecords) returned, or when the shard started.</summary>
     public DateTimeOffset LastReadAt => new(Interlocked.Read(ref _lastReadTicks), TimeSpan.Zero);
 
     /// <summary><c>ApproximateCreationDateTime</c> of the newest acknowledged record, or null before the first.</summary>
@@ -24,7 +37,20 @@ public sealed class ShardStatus(SourceShard shard, DateTimeOffset startedAt)
 
     public DateTimeOffset LastCheckpointAt => new(Interlocked.Read(ref _lastCheckpointTicks), TimeSpan.Zero);
 
-    public void OnRead(DateTimeOffset now) => Interlocked.Exchange(ref _lastReadTicks, now.UtcTicks);
+    public void OnRead(DateTimeOffset now)
+    {
+        Interlocked.Exchange(ref _lastReadTicks, now.UtcTicks);
+        Volatile.Write(ref _hasRead, true);
+        Volatile.Write(ref _readFailures, 0);
+        Volatile.Write(ref _lastReadError, null);
+    }
+
+    /// <returns>The number of failures in a row, this one included.</returns>
+    public int OnReadFailed(string error)
+    {
+        Volatile.Write(ref _lastReadError, error);
+        return Interlocked.Increment(ref _readFailures);
+    }
 
     public void OnForwarded(DateTimeOffset createdAt)
     {
