@@ -106,7 +106,7 @@ public sealed class BridgeMetrics
 
         if (_shards.TryGetValue(record.Source, out var status))
         {
-            status.OnForwarded(record.CreatedAt);
+            status.OnForwarded(record.CreatedAt, now);
         }
     }
 

@@ -10,6 +10,7 @@ public sealed class ShardStatus(SourceShard shard, DateTimeOffset startedAt)
     private long _lastReadTicks = startedAt.UtcTicks;
     private long _lastForwardedCreatedTicks;
     private long _lastCheckpointTicks = startedAt.UtcTicks;
+    private long _lastAckTicks = startedAt.UtcTicks;
     private bool _hasRead;
     private int _readFailures;
     private string? _lastReadError;
@@ -52,8 +53,16 @@ public sealed class ShardStatus(SourceShard shard, DateTimeOffset startedAt)
         return Interlocked.Increment(ref _readFailures);
     }
 
-    public void OnForwarded(DateTimeOffset createdAt)
+    /// <summary>When Kinesis last acknowledged one of this shard's records, or when the shard started.</summary>
+    public DateTimeOffset LastAcknowledgedAt => new(Interlocked.Read(ref _lastAckTicks), TimeSpan.Zero);
+
+    /// <summary>The later of the last successful read and the last acknowledgement: a shard held back by a slow sink
+    /// still moves, one whose source or sink is gone does not.</summary>
+    public DateTimeOffset LastProgressAt => LastReadAt > LastAcknowledgedAt ? LastReadAt : LastAcknowledgedAt;
+
+    public void OnForwarded(DateTimeOffset createdAt, DateTimeOffset now)
     {
+        Interlocked.Exchange(ref _lastAckTicks, now.UtcTicks);
         var ticks = createdAt.UtcTicks;
         long seen;
         while ((seen = Interlocked.Read(ref _lastForwardedCreatedTicks)) < ticks &&
