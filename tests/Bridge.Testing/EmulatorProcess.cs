@@ -56,7 +56,6 @@ public sealed class EmulatorProcess : IAsyncDisposable
     public AwsClientFactory CreateClientFactory(AwsClientOptions? options = null, HttpMessageHandler? handler = null, TimeProvider? timeProvider = null, Func<double>? jitter = null) =>
         new(options ?? CreateClientOptions(), Credentials, handler, timeProvider, loggerFactory: null, jitter);
 
-    /// <summary>What the emulator printed so far; for failure messages.</summary>
     /// <summary>Freezes the emulator (SIGSTOP to its process group): it keeps its sockets and data but answers nothing,
     /// like a service that stopped responding. <see cref="ThawAsync"/> lets it go on where it was.</summary>
     /// <remarks>A frozen in-memory DynamoDB Local keeps its tables and stream ARNs, which a restart would lose.</remarks>
@@ -76,6 +75,7 @@ public sealed class EmulatorProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>What the emulator printed so far; for failure messages.</summary>
     public string ReadLog() => File.Exists(_logPath) ? File.ReadAllText(_logPath) : string.Empty;
 
     public async ValueTask DisposeAsync()
