@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace Bridge.Host.Telemetry;
 
@@ -42,7 +43,9 @@ internal static class TelemetryServiceCollectionExtensions
                 sp.GetRequiredService<ILogger<CloudWatchPublisher>>()));
         }
 
-        services.AddOpenTelemetry().WithMetrics(metrics =>
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(options.ServiceName))
+            .WithMetrics(metrics =>
         {
             metrics.AddMeter(BridgeMetrics.MeterName);
             if (exporters.HasFlag(MetricsExporters.Prometheus))

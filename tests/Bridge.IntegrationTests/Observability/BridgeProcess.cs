@@ -49,6 +49,14 @@ internal sealed class BridgeProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Waits for the process to exit by itself (at most 60 s) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
     public string Output => string.Join('\n', _lines);
 
     public static int FreePort()
