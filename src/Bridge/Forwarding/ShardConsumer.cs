@@ -90,7 +90,7 @@ internal sealed partial class ShardConsumer(
                     LogReadRecovered(_shard.TableName, _shard.ShardId, failed);
                 }
 
-                status.OnRead(time.GetUtcNow());
+                status.OnRead(time.GetUtcNow(), caughtUp: page.Records.Length == 0 && progress.Pending == 0);
                 metrics.RecordsRead(_shard, page.Records.Length);
                 foreach (var record in page.Records)
                 {

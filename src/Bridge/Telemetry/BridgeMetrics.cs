@@ -65,7 +65,7 @@ public sealed class BridgeMetrics
             "Time from the change in the table (ApproximateCreationDateTime) to Kinesis acknowledging it, by table.",
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
-        meter.CreateObservableGauge("bridge.source.lag", ObserveLag, "s", "Now minus ApproximateCreationDateTime of the newest forwarded record, per source shard.");
+        meter.CreateObservableGauge("bridge.source.lag", ObserveLag, "s", "Now minus ApproximateCreationDateTime of the newest forwarded record, per source shard; 0 while the shard is read to its tip.");
         meter.CreateObservableGauge("bridge.source.since_last_read", ObserveSinceRead, "s", "Time since the last successful GetRecords, per source shard.");
         meter.CreateObservableGauge("bridge.checkpoint.age", ObserveCheckpointAge, "s", "Time since the last checkpoint write, per source shard.");
         meter.CreateObservableGauge("bridge.source.shards", () => _shards.Count, "{shard}", "Source shards being read.");
@@ -173,7 +173,11 @@ public sealed class BridgeMetrics
         var now = _time.GetUtcNow();
         foreach (var status in _shards.Values)
         {
-            if (status.LastForwardedCreatedAt is { } created)
+            if (status.CaughtUp)
+            {
+                yield return new Measurement<double>(0, ShardTags(status.Shard));
+            }
+            else if (status.LastForwardedCreatedAt is { } created)
             {
                 yield return new Measurement<double>(Math.Max(0, (now - created).TotalSeconds), ShardTags(status.Shard));
             }

@@ -12,6 +12,7 @@ public sealed class ShardStatus(SourceShard shard, DateTimeOffset startedAt)
     private long _lastCheckpointTicks = startedAt.UtcTicks;
     private long _lastAckTicks = startedAt.UtcTicks;
     private bool _hasRead;
+    private bool _caughtUp;
     private int _readFailures;
     private string? _lastReadError;
 
@@ -38,9 +39,15 @@ public sealed class ShardStatus(SourceShard shard, DateTimeOffset startedAt)
 
     public DateTimeOffset LastCheckpointAt => new(Interlocked.Read(ref _lastCheckpointTicks), TimeSpan.Zero);
 
-    public void OnRead(DateTimeOffset now)
+    /// <summary>True while the last read found nothing new and nothing of the shard waited for Kinesis: the bridge
+    /// is at the tip, so its lag is 0 however old the last forwarded change is (a quiet table is not a late one).</summary>
+    public bool CaughtUp => Volatile.Read(ref _caughtUp);
+
+    /// <param name="caughtUp">The read returned no records and nothing of this shard is in flight.</param>
+    public void OnRead(DateTimeOffset now, bool caughtUp = false)
     {
         Interlocked.Exchange(ref _lastReadTicks, now.UtcTicks);
+        Volatile.Write(ref _caughtUp, caughtUp);
         Volatile.Write(ref _hasRead, true);
         Volatile.Write(ref _readFailures, 0);
         Volatile.Write(ref _lastReadError, null);

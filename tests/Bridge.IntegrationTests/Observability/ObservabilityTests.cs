@@ -98,6 +98,14 @@ public sealed class ObservabilityTests(EmulatorPair aws) : IClassFixture<Emulato
         Assert.Equal(Records, samples.Where(s => s.Name == "bridge_forward_latency_seconds_count" && s.Labels["table"] == table).Sum(s => s.Value));
         Assert.Contains(samples, s => s.Name == "bridge_sink_in_flight_records" && s.Labels["stream"] == stream);
 
+        // Once every record is acknowledged and reads find nothing new, the bridge is at the tip: lag 0, not "age of the last change".
+        await EventuallyAsync(bridge, async () =>
+        {
+            var scraped = PrometheusText.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{prometheusPort}/metrics")));
+            var shardLag = scraped.Where(s => s.Name == "bridge_source_lag_seconds").ToList();
+            return shardLag.Count > 0 && shardLag.All(s => s.Value == 0) ? "caught up" : null;
+        });
+
         // EMF (delta per interval): the lines add up to the same count, are valid EMF, and carry every CDK metric name.
         var emf = await EventuallyAsync(bridge, () =>
         {
