@@ -134,7 +134,12 @@ public sealed class ObservabilityTests(EmulatorPair aws) : IClassFixture<Emulato
         var (table, stream) = await CreateTableAndStreamAsync(targetShards: 1);
         await PutItemsAsync(table, 5);
         var healthPort = BridgeProcess.FreePort();
-        await using var bridge = BridgeProcess.Start(Environment(table, stream, BridgeProcess.FreePort(), healthPort, stallTimeout: "00:00:03"));
+        var environment = Environment(table, stream, BridgeProcess.FreePort(), healthPort, stallTimeout: "00:00:03");
+
+        // Short wire attempts, so the frozen source surfaces as read errors (not just a slow call) within the test.
+        environment["Aws__AttemptTimeout"] = "00:00:01";
+        environment["Aws__MaxAttempts"] = "2";
+        await using var bridge = BridgeProcess.Start(environment);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var health = new Uri($"http://127.0.0.1:{healthPort}/health");
         var ready = new Uri($"http://127.0.0.1:{healthPort}/ready");
@@ -150,11 +155,15 @@ public sealed class ObservabilityTests(EmulatorPair aws) : IClassFixture<Emulato
             var body = await EventuallyAsync(bridge, async () =>
             {
                 using var response = await http.GetAsync(health);
-                return (int)response.StatusCode == 503 ? await response.Content.ReadAsStringAsync() : null;
+                var text = await response.Content.ReadAsStringAsync();
+                return (int)response.StatusCode == 503 && text.Contains("TimeoutException", StringComparison.Ordinal) ? text : null;
             });
             using var report = JsonDocument.Parse(body);
             Assert.False(report.RootElement.GetProperty("healthy").GetBoolean());
             Assert.Contains("made no progress", report.RootElement.GetProperty("problems")[0].GetString(), StringComparison.Ordinal);
+            var shard = Assert.Single(report.RootElement.GetProperty("shards").EnumerateArray());
+            Assert.True(shard.GetProperty("readFailures").GetInt32() >= 1);
+            Assert.StartsWith("TimeoutException", shard.GetProperty("lastReadError").GetString(), StringComparison.Ordinal);
             Assert.Equal(503, await StatusAsync(http, ready));
             Assert.Equal(1, await bridge.RunHealthCheckAsync());
         }
@@ -170,6 +179,11 @@ public sealed class ObservabilityTests(EmulatorPair aws) : IClassFixture<Emulato
         await EventuallyAsync(bridge, async () => await CountKinesisRecordsAsync(stream) >= 10 ? "forwarded" : null);
         Assert.Equal(10, await CountKinesisRecordsAsync(stream));
         Assert.False(bridge.HasExited, bridge.Output);
+
+        // The outage was logged once when it began and once when it ended, not per attempt.
+        var events = bridge.Lines.Where(l => l.StartsWith("{\"Timestamp\"", StringComparison.Ordinal)).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("EventId").GetInt32()).ToList();
+        Assert.Equal(1, events.Count(id => id == 1107));
+        Assert.Equal(1, events.Count(id => id == 1108));
     }
 
     private Dictionary<string, string> Environment(string table, string stream, int prometheusPort, int healthPort, string stallTimeout) => new()
