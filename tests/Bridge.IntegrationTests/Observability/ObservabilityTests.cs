@@ -139,6 +139,10 @@ public sealed class ObservabilityTests(EmulatorPair aws) : IClassFixture<Emulato
         // Short wire attempts, so the frozen source surfaces as read errors (not just a slow call) within the test.
         environment["Aws__AttemptTimeout"] = "00:00:01";
         environment["Aws__MaxAttempts"] = "2";
+
+        // All exporters but CloudWatch (which would call AWS) at once; the OTLP collector is a loopback port nobody answers.
+        environment["Bridge__Metrics__Exporter"] = "Prometheus, Emf, Otlp";
+        environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{BridgeProcess.FreePort()}";
         await using var bridge = BridgeProcess.Start(environment);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var health = new Uri($"http://127.0.0.1:{healthPort}/health");
