@@ -72,11 +72,12 @@ public sealed class ObservabilityTests(EmulatorPair aws) : IClassFixture<Emulato
         var prometheusPort = BridgeProcess.FreePort();
         await using var bridge = BridgeProcess.Start(Environment(table, stream, prometheusPort, BridgeProcess.FreePort(), stallTimeout: "00:02:00"));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        async Task<List<PrometheusSample>> ScrapeAsync() => PrometheusText.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{prometheusPort}/metrics")));
 
         // The Prometheus counter reaches the workload's size...
         var samples = await EventuallyAsync(bridge, async () =>
         {
-            var scraped = PrometheusText.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{prometheusPort}/metrics")));
+            var scraped = await ScrapeAsync();
             return scraped.Sum("bridge_sink_records_forwarded_total") >= Records ? scraped : null;
         });
 
@@ -101,7 +102,7 @@ public sealed class ObservabilityTests(EmulatorPair aws) : IClassFixture<Emulato
         // Once every record is acknowledged and reads find nothing new, the bridge is at the tip: lag 0, not "age of the last change".
         await EventuallyAsync(bridge, async () =>
         {
-            var scraped = PrometheusText.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{prometheusPort}/metrics")));
+            var scraped = await ScrapeAsync();
             var shardLag = scraped.Where(s => s.Name == "bridge_source_lag_seconds").ToList();
             return shardLag.Count > 0 && shardLag.All(s => s.Value == 0) ? "caught up" : null;
         });
