@@ -28,7 +28,7 @@ public sealed class BridgeDashboard : Construct
                 ],
                 [
                     Graph("Source lag and checkpoint age (ms, max)", metrics.SourceLagMaximum(period), metrics.CheckpointAgeMaximum(period)),
-                    Graph("Records forwarded / undeliverable", metrics.Forwarded(period), metrics.Undeliverable(period)),
+                    Graph("Records read / forwarded / undeliverable", metrics.Read(period), metrics.Forwarded(period), metrics.Undeliverable(period)),
                 ],
                 [
                     Graph("PutRecords throttled / failed", metrics.PutRecordsThrottled(period), metrics.PutRecordsFailed(period)),
@@ -36,6 +36,18 @@ public sealed class BridgeDashboard : Construct
                         "Target stream: incoming records, write throttling",
                         target.MetricIncomingRecords(new MetricOptions { Period = period, Statistic = Stats.SUM }),
                         target.MetricWriteProvisionedThroughputExceeded(new MetricOptions { Period = period, Statistic = Stats.SUM })),
+                ],
+                [
+                    Graph(
+                        "Forwarding latency (ms) and time since the last read (ms, max)",
+                        metrics.ForwardLatencyAverage(period),
+                        metrics.ForwardLatencyMaximum(period),
+                        metrics.TimeSinceLastReadMaximum(period)),
+                    Graph(
+                        "Source read errors, data trimmed at source, records in flight",
+                        metrics.SourceReadErrors(period),
+                        metrics.SourceTrimmed(period),
+                        metrics.InFlightRecordsMaximum(period)),
                 ],
                 [
                     Graph(

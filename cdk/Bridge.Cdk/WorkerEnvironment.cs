@@ -21,6 +21,10 @@ internal static class WorkerEnvironment
             ["Bridge__Metrics__Exporter"] = props.MetricsExporter,
             // The alarms filter on this dimension value; the worker must emit it as-is.
             ["Bridge__Metrics__ServiceName"] = serviceName,
+            // One JSON object per log line: CloudWatch Logs Insights can filter on EventId, Table and ShardId.
+            ["Logging__Console__FormatterName"] = "json",
+            ["Logging__Console__FormatterOptions__TimestampFormat"] = "yyyy-MM-ddTHH:mm:ss.fffZ",
+            ["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true",
             // The bridge's drain budget (the host allows 5 s more); ECS's stopTimeout is set longer
             // still, so the worker always finishes its final checkpoints before SIGKILL.
             ["Bridge__ShutdownTimeout"] = TimeSpan.FromSeconds(drainSeconds).ToString("c", CultureInfo.InvariantCulture),

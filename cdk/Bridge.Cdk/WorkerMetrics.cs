@@ -10,6 +10,20 @@ internal sealed class WorkerMetrics(string serviceName)
 
     public Metric CheckpointAgeMaximum(Duration period) => Of(BridgeMetricNames.CheckpointAgeMs, Stats.MAXIMUM, period);
 
+    public Metric TimeSinceLastReadMaximum(Duration period) => Of(BridgeMetricNames.TimeSinceLastReadMs, Stats.MAXIMUM, period);
+
+    public Metric ForwardLatencyMaximum(Duration period) => Of(BridgeMetricNames.ForwardLatencyMaxMs, Stats.MAXIMUM, period);
+
+    public Metric ForwardLatencyAverage(Duration period) => Of(BridgeMetricNames.ForwardLatencyAvgMs, Stats.AVERAGE, period);
+
+    public Metric Read(Duration period) => Of(BridgeMetricNames.RecordsRead, Stats.SUM, period);
+
+    public Metric SourceReadErrors(Duration period) => Of(BridgeMetricNames.SourceReadErrors, Stats.SUM, period);
+
+    public Metric SourceTrimmed(Duration period) => Of(BridgeMetricNames.SourceTrimmed, Stats.SUM, period);
+
+    public Metric InFlightRecordsMaximum(Duration period) => Of(BridgeMetricNames.InFlightRecords, Stats.MAXIMUM, period);
+
     public Metric Forwarded(Duration period) => Of(BridgeMetricNames.RecordsForwarded, Stats.SUM, period);
 
     public Metric Undeliverable(Duration period) => Of(BridgeMetricNames.RecordsUndeliverable, Stats.SUM, period);

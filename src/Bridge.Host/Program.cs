@@ -1,16 +1,25 @@
 using Bridge.Forwarding;
 using Bridge.Host;
 using Bridge.Host.Configuration;
+using Bridge.Host.Health;
+using Bridge.Host.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+
+if (HealthCheckCommand.IsRequested(args))
+{
+    return await HealthCheckCommand.RunAsync(args).ConfigureAwait(false);
+}
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddBridgeOptions();
 builder.Services.AddAwsClients();
 builder.Services.AddBridgeEngine();
+builder.Services.AddBridgeTelemetry(builder.Configuration);
+builder.Services.AddBridgeHealth();
 
 // The host must wait for the engine's own drain budget, plus a little for the process to wind down.
 var shutdown = builder.Configuration.GetValue($"{BridgeOptions.SectionName}:{nameof(BridgeOptions.ShutdownTimeout)}", new BridgeOptions().ShutdownTimeout);

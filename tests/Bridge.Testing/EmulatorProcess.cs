@@ -56,6 +56,25 @@ public sealed class EmulatorProcess : IAsyncDisposable
     public AwsClientFactory CreateClientFactory(AwsClientOptions? options = null, HttpMessageHandler? handler = null, TimeProvider? timeProvider = null, Func<double>? jitter = null) =>
         new(options ?? CreateClientOptions(), Credentials, handler, timeProvider, loggerFactory: null, jitter);
 
+    /// <summary>Freezes the emulator (SIGSTOP to its process group): it keeps its sockets and data but answers nothing,
+    /// like a service that stopped responding. <see cref="ThawAsync"/> lets it go on where it was.</summary>
+    /// <remarks>A frozen in-memory DynamoDB Local keeps its tables and stream ARNs, which a restart would lose.</remarks>
+    public Task FreezeAsync() => SignalGroupAsync("STOP");
+
+    public Task ThawAsync() => SignalGroupAsync("CONT");
+
+    private async Task SignalGroupAsync(string signal)
+    {
+        // setsid made the watchdog the leader of a fresh group, so its pid is the group id.
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, "--", "-" + _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })
+            ?? throw new InvalidOperationException("Could not run kill.");
+        await kill.WaitForExitAsync().ConfigureAwait(false);
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} of {Name} failed with exit code {kill.ExitCode}.");
+        }
+    }
+
     /// <summary>What the emulator printed so far; for failure messages.</summary>
     public string ReadLog() => File.Exists(_logPath) ? File.ReadAllText(_logPath) : string.Empty;
 

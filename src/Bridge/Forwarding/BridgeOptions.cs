@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Bridge.Coordination;
 using Bridge.Sink;
 using Bridge.Source;
+using Bridge.Telemetry;
 
 namespace Bridge.Forwarding;
 
@@ -34,6 +35,12 @@ public sealed class BridgeOptions
 
     /// <summary>From SIGTERM to exit: drain in-flight writes and checkpoint within this (ECS allows 30 s by default).</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Exporters of the bridge's metrics; read by the host only.</summary>
+    public MetricsOptions Metrics { get; set; } = new();
+
+    /// <summary>The liveness/readiness endpoint; read by the host only.</summary>
+    public HealthOptions Health { get; set; } = new();
 
     public bool StartAtLatest => string.Equals(StartPosition, "LATEST", StringComparison.OrdinalIgnoreCase);
 }

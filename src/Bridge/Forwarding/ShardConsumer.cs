@@ -64,8 +64,33 @@ internal sealed partial class ShardConsumer(
         {
             while (true)
             {
-                var page = await reader.ReadAsync(stopReading).ConfigureAwait(false);
-                status.OnRead(time.GetUtcNow());
+                ShardPage page;
+                try
+                {
+                    page = await reader.ReadAsync(stopReading).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (SourceForwarder.IsTransient(ex) && !stopReading.IsCancellationRequested)
+                {
+                    // The source is unreachable or throttling past the wire client's own retries. Keep the shard
+                    // (and its place in the stream) and try again: health reports the stall, and reading resumes
+                    // by itself when the source answers again, which a crash-and-restart could not do better.
+                    var failures = status.OnReadFailed($"{ex.GetType().Name}: {ex.Message}");
+                    metrics.ReadFailed(_shard, ex.GetType().Name);
+                    if (failures == 1)
+                    {
+                        LogReadFailing(_shard.TableName, _shard.ShardId, ex.GetType().Name, ex.Message);
+                    }
+
+                    await Task.Delay(ReadRetryDelay(failures), time, stopReading).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (status.ConsecutiveReadFailures is var failed and > 0)
+                {
+                    LogReadRecovered(_shard.TableName, _shard.ShardId, failed);
+                }
+
+                status.OnRead(time.GetUtcNow(), caughtUp: page.Records.Length == 0 && progress.Pending == 0);
                 metrics.RecordsRead(_shard, page.Records.Length);
                 foreach (var record in page.Records)
                 {
@@ -88,6 +113,9 @@ internal sealed partial class ShardConsumer(
             return ShardOutcome.Stopped;
         }
     }
+
+    /// <summary>1 s, doubling per failure in a row, at most 30 s: gentle on a source that is coming back.</summary>
+    private static TimeSpan ReadRetryDelay(int failures) => TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(failures - 1, 5))));
 
     /// <returns>False when the shard must stop before this record.</returns>
     private async ValueTask<bool> ForwardAsync(StreamRecord record, CancellationToken cancellationToken)
@@ -154,6 +182,12 @@ internal sealed partial class ShardConsumer(
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "Dead-lettered record of {Table}/{ShardId} at sequence {SequenceNumber} (keys {Keys}): {Reason}: {Detail}")]
     private partial void LogDeadLettered(string table, string shardId, string sequenceNumber, string keys, string reason, string detail);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Error, Message = "Reads of shard {Table}/{ShardId} are failing ({ErrorType}: {Error}); retrying with backoff until the source answers")]
+    private partial void LogReadFailing(string table, string shardId, string errorType, string error);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "Reads of shard {Table}/{ShardId} succeed again after {Failures} failed attempts")]
+    private partial void LogReadRecovered(string table, string shardId, int failures);
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Shard {Table}/{ShardId} stopped with {Pending} records unacknowledged; they will be sent again after restart")]
     private partial void LogDrainTimedOut(string table, string shardId, int pending);

@@ -213,7 +213,8 @@ internal sealed partial class SourceForwarder(
             metrics);
     }
 
-    private static bool IsTransient(Exception ex) =>
+    /// <summary>Source errors that pass with time (throttling, the service or the network briefly gone); anything else is fatal.</summary>
+    internal static bool IsTransient(Exception ex) =>
         ex is ThrottlingException or LimitExceededException or InternalFailureException or HttpRequestException or TimeoutException;
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Source {Table} ({StreamArn}): {Shards} shards listed, {Checkpoints} checkpoints stored")]

@@ -30,6 +30,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
     private readonly BridgeMetrics _metrics;
     private readonly FlowBudget _budget;
     private readonly Backoff _backoff;
+    private readonly PutRecordsFailureSummary _failures;
     private readonly WakeSignal _wake = new();
     private readonly Lock _lock = new();
 
@@ -65,7 +66,12 @@ public sealed partial class KinesisSink : IAsyncDisposable
         _budget = new FlowBudget(options.MaxInFlightRecords, options.MaxInFlightBytes);
         _backoff = new Backoff(options.RetryBaseDelay, options.RetryMaxDelay, Backoff.SharedRandom);
         _windows = [new TargetShardWindow(options)];
+        _failures = new PutRecordsFailureSummary(stream.ToString(), FailureSummaryInterval, time, logger);
+        metrics.ObserveSink(this);
     }
+
+    /// <summary>Failed entries are logged as one summary per this interval, not one warning per request.</summary>
+    public static readonly TimeSpan FailureSummaryInterval = TimeSpan.FromSeconds(10);
 
     public KinesisStreamRef Stream => _stream;
 
@@ -124,6 +130,8 @@ public sealed partial class KinesisSink : IAsyncDisposable
 
         await Task.WhenAll(pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _abort.Dispose();
+        _metrics.ForgetSink(this);
+        _failures.Dispose();
     }
 
     private async Task DispatchLoopAsync(CancellationToken cancellationToken)
@@ -201,7 +209,11 @@ public sealed partial class KinesisSink : IAsyncDisposable
             }
             catch (Exception ex) when (IsRetryable(ex, cancellationToken))
             {
-                _metrics.PutRecordsRequest(outcome: (ex as AwsServiceException)?.ErrorCode ?? ex.GetType().Name);
+                var code = (ex as AwsServiceException)?.ErrorCode ?? ex.GetType().Name;
+                var throttledRequest = ex is ProvisionedThroughputExceededException or ThrottlingException or LimitExceededException;
+                _metrics.PutRecordsRequest(outcome: code);
+                _metrics.EntriesFailed(code, batch.Count, throttledRequest, targetShard: null);
+                _failures.Add("(request)", code, batch.Count);
                 LogRequestFailed(_stream.ToString(), batch.Count, ex.GetType().Name, ex.Message);
                 lock (_lock)
                 {
@@ -210,7 +222,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
 
                 foreach (var record in batch.Records)
                 {
-                    ScheduleRetry(record, throttled: ex is ProvisionedThroughputExceededException or ThrottlingException or LimitExceededException);
+                    ScheduleRetry(record, throttledRequest);
                 }
 
                 return;
@@ -265,7 +277,9 @@ public sealed partial class KinesisSink : IAsyncDisposable
                     throttledShards.Add(record.TargetShard);
                 }
 
-                _metrics.EntryFailed(entry.ErrorCode!, _map.ShardIdAt(Math.Min(record.TargetShard, _map.Count - 1)));
+                var targetShard = _map.ShardIdAt(Math.Min(record.TargetShard, _map.Count - 1));
+                _metrics.EntriesFailed(entry.ErrorCode!, 1, throttled, targetShard);
+                _failures.Add(targetShard, entry.ErrorCode!, 1);
                 ScheduleRetry(record, throttled);
             }
         }
@@ -447,7 +461,8 @@ public sealed partial class KinesisSink : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "PutRecords to {Stream} failed for {Entries} entries ({ErrorType}: {Error}); retrying them in order")]
+    // Debug only: the operator's view of failures is the periodic summary (event 3005).
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "PutRecords to {Stream} failed for {Entries} entries ({ErrorType}: {Error}); retrying them in order")]
     private partial void LogRequestFailed(string stream, int entries, string errorType, string error);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Critical, Message = "Sink to {Stream} stopped on a non-retryable error")]

@@ -7,51 +7,80 @@ using Bridge.Source;
 namespace Bridge.Telemetry;
 
 /// <summary>The bridge's one <see cref="Meter"/>: every instrument, named <c>bridge.&lt;area&gt;.&lt;name&gt;</c> with a unit.</summary>
+/// <remarks>
+/// Durations are in seconds (OpenTelemetry convention); the CloudWatch exporters convert the ones the alarms use
+/// to milliseconds. Tags are few and bounded: <c>table</c>, <c>shard</c> (source shards being read),
+/// <c>target_shard</c>, <c>error_code</c>, <c>outcome</c>, <c>reason</c>/<c>action</c>, <c>stream</c>.
+/// Every instrument is listed, with its meaning and suggested alarm, in the README's "Metrics" section.
+/// </remarks>
 public sealed class BridgeMetrics
 {
     public const string MeterName = "Bridge";
 
+    /// <summary>Forwarding latency buckets in seconds: sub-second when keeping up, minutes to hours when catching up.</summary>
+    private static readonly double[] LatencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600];
+
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<SourceShard, ShardStatus> _shards = new();
+
+    /// <summary>Sinks whose in-flight records and bytes are observed; added when a sink is created, removed on disposal.</summary>
+    private readonly ConcurrentDictionary<KinesisSink, byte> _sinks = new();
+
+    /// <summary>Leases this worker holds now; changed only through <see cref="LeaseTaken"/> and <see cref="LeaseLost"/>/<see cref="LeaseReleased"/>.</summary>
+    private int _leasesHeld;
+
     private readonly Counter<long> _recordsRead;
     private readonly Counter<long> _recordsForwarded;
     private readonly Counter<long> _bytesForwarded;
     private readonly Counter<long> _undeliverable;
     private readonly Counter<long> _requests;
     private readonly Counter<long> _entriesFailed;
+    private readonly Counter<long> _entriesThrottled;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _trimmed;
+    private readonly Counter<long> _readErrors;
+    private readonly Counter<long> _leasesTaken;
+    private readonly Counter<long> _leasesLost;
     private readonly Histogram<double> _latency;
 
     public BridgeMetrics(IMeterFactory meterFactory, TimeProvider time)
     {
         _time = time;
         var meter = meterFactory.Create(MeterName);
-        _recordsRead = meter.CreateCounter<long>("bridge.source.records_read", "{record}", "Stream records read from DynamoDB Streams.");
-        _recordsForwarded = meter.CreateCounter<long>("bridge.sink.records_forwarded", "{record}", "Records acknowledged by Kinesis.");
-        _bytesForwarded = meter.CreateCounter<long>("bridge.sink.bytes_forwarded", "By", "Bytes (data plus partition key) acknowledged by Kinesis.");
-        _undeliverable = meter.CreateCounter<long>("bridge.records.undeliverable", "{record}", "Records that could not be routed (no key, too large, malformed), by reason and action taken.");
+        _recordsRead = meter.CreateCounter<long>("bridge.source.records_read", "{record}", "Stream records read from DynamoDB Streams, by table.");
+        _recordsForwarded = meter.CreateCounter<long>("bridge.sink.records_forwarded", "{record}", "Records acknowledged by Kinesis, by source table.");
+        _bytesForwarded = meter.CreateCounter<long>("bridge.sink.bytes_forwarded", "By", "Bytes (data plus partition key) acknowledged by Kinesis, by source table.");
+        _undeliverable = meter.CreateCounter<long>("bridge.records.undeliverable", "{record}", "Records that could not be routed (no key, too large, malformed), by table, reason and action taken (Skip, DeadLetter, Block).");
         _requests = meter.CreateCounter<long>("bridge.sink.put_records.requests", "{request}", "PutRecords requests, by outcome (ok or the error code).");
-        _entriesFailed = meter.CreateCounter<long>("bridge.sink.entries_failed", "{entry}", "PutRecords entries answered with an error code (retried), by code and target shard.");
+        _entriesFailed = meter.CreateCounter<long>("bridge.sink.entries_failed", "{entry}", "PutRecords entries that failed an attempt (an entry error, or the whole request failed), by error code; each is retried.");
+        _entriesThrottled = meter.CreateCounter<long>("bridge.sink.entries_throttled", "{entry}", "PutRecords entries refused for the target shard's throughput, by target shard.");
         _retries = meter.CreateCounter<long>("bridge.sink.retries", "{entry}", "Entries scheduled for another attempt, by whether the cause was throttling.");
         _trimmed = meter.CreateCounter<long>("bridge.source.trimmed", "{event}", "Times a shard's unread records were trimmed by the source before the bridge read them (data lost at the source).");
-        _latency = meter.CreateHistogram<double>("bridge.forward.latency", "s", "Time from the change in the table (ApproximateCreationDateTime) to Kinesis acknowledging it.");
-        meter.CreateObservableGauge("bridge.source.lag", ObserveLag, "s", "Now minus ApproximateCreationDateTime of the newest forwarded record, per source shard.");
+        _readErrors = meter.CreateCounter<long>("bridge.source.read_errors", "{error}", "Failed reads of a source shard (after the wire client's own retries), by table and error; the shard keeps retrying.");
+        _leasesTaken = meter.CreateCounter<long>("bridge.lease.taken", "{lease}", "Shard leases this worker took, by table.");
+        _leasesLost = meter.CreateCounter<long>("bridge.lease.lost", "{lease}", "Shard leases this worker lost to another worker (not released by it), by table.");
+        _latency = meter.CreateHistogram(
+            "bridge.forward.latency",
+            "s",
+            "Time from the change in the table (ApproximateCreationDateTime) to Kinesis acknowledging it, by table.",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        meter.CreateObservableGauge("bridge.source.lag", ObserveLag, "s", "Now minus ApproximateCreationDateTime of the newest forwarded record, per source shard; 0 while the shard is read to its tip.");
         meter.CreateObservableGauge("bridge.source.since_last_read", ObserveSinceRead, "s", "Time since the last successful GetRecords, per source shard.");
         meter.CreateObservableGauge("bridge.checkpoint.age", ObserveCheckpointAge, "s", "Time since the last checkpoint write, per source shard.");
         meter.CreateObservableGauge("bridge.source.shards", () => _shards.Count, "{shard}", "Source shards being read.");
+        meter.CreateObservableGauge("bridge.lease.held", () => Volatile.Read(ref _leasesHeld), "{lease}", "Shard leases this worker holds.");
+        meter.CreateObservableGauge("bridge.sink.in_flight.records", ObserveInFlightRecords, "{record}", "Records read and not yet acknowledged, by target stream.");
+        meter.CreateObservableGauge("bridge.sink.in_flight.bytes", ObserveInFlightBytes, "By", "Bytes read and not yet acknowledged, by target stream.");
     }
 
     /// <summary>The shards being read now; health checks look at these.</summary>
     public ICollection<ShardStatus> Shards => _shards.Values;
 
-    /// <summary>Observes the sink's in-flight records and bytes.</summary>
-    public void ObserveSink(IMeterFactory meterFactory, KinesisSink sink)
-    {
-        var meter = meterFactory.Create(MeterName);
-        meter.CreateObservableGauge("bridge.sink.in_flight.records", () => sink.InFlightRecords, "{record}", "Records read and not yet acknowledged.");
-        meter.CreateObservableGauge("bridge.sink.in_flight.bytes", () => sink.InFlightBytes, "By", "Bytes read and not yet acknowledged.");
-    }
+    /// <summary>Observes a sink's in-flight records and bytes until <see cref="ForgetSink"/>.</summary>
+    public void ObserveSink(KinesisSink sink) => _sinks.TryAdd(sink, 0);
+
+    public void ForgetSink(KinesisSink sink) => _sinks.TryRemove(sink, out _);
 
     public ShardStatus Track(SourceShard shard) => _shards[shard] = new ShardStatus(shard, _time.GetUtcNow());
 
@@ -59,7 +88,7 @@ public sealed class BridgeMetrics
 
     public void RecordsRead(SourceShard shard, int count)
     {
-        if (count > 0)
+        if (count > 0 && _recordsRead.Enabled)
         {
             _recordsRead.Add(count, new KeyValuePair<string, object?>("table", shard.TableName));
         }
@@ -77,29 +106,78 @@ public sealed class BridgeMetrics
 
         if (_shards.TryGetValue(record.Source, out var status))
         {
-            status.OnForwarded(record.CreatedAt);
+            status.OnForwarded(record.CreatedAt, now);
         }
     }
 
-    public void Undeliverable(SourceShard shard, string reason, string action) =>
-        _undeliverable.Add(1, new TagList { { "table", shard.TableName }, { "reason", reason }, { "action", action } });
+    public void Undeliverable(SourceShard shard, string reason, string action)
+    {
+        if (_undeliverable.Enabled)
+        {
+            _undeliverable.Add(1, new TagList { { "table", shard.TableName }, { "reason", reason }, { "action", action } });
+        }
+    }
 
     public void PutRecordsRequest(string outcome) => _requests.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
-    public void EntryFailed(string errorCode, string targetShard) =>
-        _entriesFailed.Add(1, new TagList { { "error_code", errorCode }, { "target_shard", targetShard } });
+    /// <param name="targetShard">The target shard id, or null when the whole request failed.</param>
+    public void EntriesFailed(string errorCode, int entries, bool throttled, string? targetShard)
+    {
+        if (_entriesFailed.Enabled)
+        {
+            _entriesFailed.Add(entries, new KeyValuePair<string, object?>("error_code", errorCode));
+        }
+
+        if (throttled && _entriesThrottled.Enabled)
+        {
+            _entriesThrottled.Add(entries, new KeyValuePair<string, object?>("target_shard", targetShard ?? "(request)"));
+        }
+    }
 
     public void Retry(bool throttled) => _retries.Add(1, new KeyValuePair<string, object?>("throttled", throttled));
 
-    public void Trimmed(SourceShard shard) =>
-        _trimmed.Add(1, new TagList { { "table", shard.TableName }, { "shard", shard.ShardId } });
+    public void Trimmed(SourceShard shard)
+    {
+        if (_trimmed.Enabled)
+        {
+            _trimmed.Add(1, new TagList { { "table", shard.TableName }, { "shard", shard.ShardId } });
+        }
+    }
+
+    public void ReadFailed(SourceShard shard, string error)
+    {
+        if (_readErrors.Enabled)
+        {
+            _readErrors.Add(1, new TagList { { "table", shard.TableName }, { "error", error } });
+        }
+    }
+
+    public void LeaseTaken(SourceShard shard)
+    {
+        Interlocked.Increment(ref _leasesHeld);
+        _leasesTaken.Add(1, new KeyValuePair<string, object?>("table", shard.TableName));
+    }
+
+    /// <summary>Another worker took the lease: this worker must stop the shard without checkpointing.</summary>
+    public void LeaseLost(SourceShard shard)
+    {
+        Interlocked.Decrement(ref _leasesHeld);
+        _leasesLost.Add(1, new KeyValuePair<string, object?>("table", shard.TableName));
+    }
+
+    /// <summary>This worker gave the lease up (shutdown, SHARD_END, rebalancing).</summary>
+    public void LeaseReleased(SourceShard shard) => Interlocked.Decrement(ref _leasesHeld);
 
     private IEnumerable<Measurement<double>> ObserveLag()
     {
         var now = _time.GetUtcNow();
         foreach (var status in _shards.Values)
         {
-            if (status.LastForwardedCreatedAt is { } created)
+            if (status.CaughtUp)
+            {
+                yield return new Measurement<double>(0, ShardTags(status.Shard));
+            }
+            else if (status.LastForwardedCreatedAt is { } created)
             {
                 yield return new Measurement<double>(Math.Max(0, (now - created).TotalSeconds), ShardTags(status.Shard));
             }
@@ -109,14 +187,20 @@ public sealed class BridgeMetrics
     private IEnumerable<Measurement<double>> ObserveSinceRead()
     {
         var now = _time.GetUtcNow();
-        return _shards.Values.Select(s => new Measurement<double>((now - s.LastReadAt).TotalSeconds, ShardTags(s.Shard)));
+        return _shards.Values.Select(s => new Measurement<double>(Math.Max(0, (now - s.LastReadAt).TotalSeconds), ShardTags(s.Shard)));
     }
 
     private IEnumerable<Measurement<double>> ObserveCheckpointAge()
     {
         var now = _time.GetUtcNow();
-        return _shards.Values.Select(s => new Measurement<double>((now - s.LastCheckpointAt).TotalSeconds, ShardTags(s.Shard)));
+        return _shards.Values.Select(s => new Measurement<double>(Math.Max(0, (now - s.LastCheckpointAt).TotalSeconds), ShardTags(s.Shard)));
     }
+
+    private IEnumerable<Measurement<long>> ObserveInFlightRecords() =>
+        _sinks.Keys.Select(s => new Measurement<long>(s.InFlightRecords, new KeyValuePair<string, object?>("stream", s.Stream.ToString())));
+
+    private IEnumerable<Measurement<long>> ObserveInFlightBytes() =>
+        _sinks.Keys.Select(s => new Measurement<long>(s.InFlightBytes, new KeyValuePair<string, object?>("stream", s.Stream.ToString())));
 
     private static TagList ShardTags(SourceShard shard) => new() { { "table", shard.TableName }, { "shard", shard.ShardId } };
 }

@@ -12,7 +12,7 @@ public class ShardReaderTests
     public async Task A_trimmed_checkpoint_is_counted_as_lost_at_the_source_and_reading_goes_on_from_the_trim_horizon()
     {
         using var harness = new EngineHarness();
-        using var trimmed = new MetricCollector<long>(harness.MeterFactory, Telemetry.BridgeMetrics.MeterName, "bridge.source.trimmed");
+        using var trimmed = new MetricCollector<long>(harness.MeterFactory, global::Bridge.Telemetry.BridgeMetrics.MeterName, "bridge.source.trimmed");
         harness.Stream.AddShard("A");
         var records = Enumerable.Range(0, 10).Select(_ => harness.Stream.Append("A", "room-1")).ToArray();
         await harness.Store.SaveAsync(harness.Stream.StreamArn, new ShardCheckpoint("A", null, Checkpoint.After(SequenceNumber.Parse(records[1].SequenceNumber))), CancellationToken.None);

@@ -1,0 +1,71 @@
+using Bridge.Coordination;
+using Bridge.Host.Telemetry;
+using Bridge.Sink;
+using Bridge.Source;
+using Bridge.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+
+using Bridge.Testing;
+
+namespace Bridge.IntegrationTests.Observability;
+
+/// <summary>How one interval of instruments folds into CloudWatch values: sums, worst shard, histogram mean and max.</summary>
+public sealed class CloudWatchMetricMapTests
+{
+    [Fact]
+    public void Counts_are_summed_by_action_lag_is_the_worst_shard_in_milliseconds_and_latency_has_mean_and_max()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-27T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var metrics = new BridgeMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), time);
+        var queue = new CloudWatchQueue();
+        using var provider = Sdk.CreateMeterProviderBuilder()
+            .AddMeter(BridgeMetrics.MeterName)
+            .AddReader(new PeriodicExportingMetricReader(new CloudWatchExporter(queue, time), 3_600_000) { TemporalityPreference = MetricReaderTemporalityPreference.Delta })
+            .Build();
+        var a = Shard("a");
+        var b = Shard("b");
+        metrics.Track(a);
+        metrics.Track(b);
+        var now = time.GetUtcNow();
+        metrics.RecordForwarded(Record(a, now.AddSeconds(-2)), now);
+        metrics.RecordForwarded(Record(b, now.AddSeconds(-6)), now);
+        metrics.Undeliverable(a, "NoPartitionKey", "Skip");
+        metrics.Undeliverable(a, "TooLarge", "DeadLetter");
+        metrics.Undeliverable(b, "TooLarge", "DeadLetter");
+
+        provider.ForceFlush();
+        var values = Read(queue);
+
+        Assert.Equal(2, values["RecordsForwarded"]);
+        Assert.Equal(3, values["RecordsUndeliverable"]);
+        Assert.Equal(1, values["RecordsSkipped"]);
+        Assert.Equal(2, values["RecordsDeadLettered"]);
+        Assert.Equal(0, values["RecordsBlocked"]);
+        Assert.Equal(6000, values["SourceLagMs"]);
+        Assert.Equal(4000, values["ForwardLatencyAvgMs"]);
+        Assert.Equal(6000, values["ForwardLatencyMaxMs"]);
+        Assert.Equal(2, values["SourceShards"]);
+
+        // The next interval is a delta: nothing happened, so counts are 0 and latency is absent.
+        provider.ForceFlush();
+        var idle = Read(queue);
+        Assert.Equal(0, idle["RecordsForwarded"]);
+        Assert.False(idle.ContainsKey("ForwardLatencyAvgMs"));
+        Assert.Equal(6000, idle["SourceLagMs"]);
+    }
+
+    private static Dictionary<string, double> Read(CloudWatchQueue queue)
+    {
+        Assert.True(queue.Channel.Reader.TryRead(out var interval));
+        return interval.Values.ToDictionary(v => v.Name, v => v.Value);
+    }
+
+    private static SourceShard Shard(string id) => new("orders", "arn:aws:dynamodb:us-east-1:000000000000:table/orders/stream/x", id);
+
+    private static OutboundRecord Record(SourceShard shard, DateTimeOffset createdAt) =>
+        new(shard, SequenceNumber.Parse("100"), "room-1", [1, 2, 3], createdAt, new ShardProgress(10, 1000));
+}
