@@ -46,7 +46,7 @@ public sealed partial class ShardCheckpointer(
         {
             await store.SaveAsync(shard.StreamArn, new ShardCheckpoint(shard.ShardId, parentShardId, Checkpoint.After(acked)), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
+        catch (Exception ex) when (IsTransient(ex, cancellationToken))
         {
             LogCheckpointFailed(shard.TableName, shard.ShardId, acked.ToString(), ex.Message);
             return false;
@@ -72,13 +72,19 @@ public sealed partial class ShardCheckpointer(
                 LogShardEnd(shard.TableName, shard.ShardId);
                 return;
             }
-            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
+            catch (Exception ex) when (IsTransient(ex, cancellationToken))
             {
                 LogCheckpointFailed(shard.TableName, shard.ShardId, "SHARD_END", ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>Store failures that cost only duplicates after a crash, never data: the next write covers them.</summary>
+    /// <remarks>The SDK reports its own timeouts as cancellations that the caller did not ask for.</remarks>
+    private static bool IsTransient(Exception ex, CancellationToken cancellationToken) =>
+        ex is AmazonServiceException or AmazonClientException or HttpRequestException or TimeoutException ||
+        (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Checkpointed {Table}/{ShardId} at {SequenceNumber}")]
     private partial void LogCheckpointed(string table, string shardId, string sequenceNumber);
