@@ -1,0 +1,18 @@
+using Bridge.Benchmarks.Micro;
+
+// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|hotkey|scale|smoke> [--smoke]
+// Every command prints Markdown tables, exits by itself, and returns non-zero when a run fails.
+var command = args.FirstOrDefault() ?? "help";
+var smoke = args.Contains("--smoke");
+Console.WriteLine($"# {command}{(smoke ? " (smoke)" : "")} on {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {DateTimeOffset.UtcNow:u}");
+return command switch
+{
+    "micro" => MicroCommand.Run(smoke),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|hotkey|scale|smoke> [--smoke]");
+    return 2;
+}
