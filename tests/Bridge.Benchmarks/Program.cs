@@ -1,4 +1,5 @@
 using Bridge.Benchmarks.Micro;
+using Bridge.Benchmarks.Simulation;
 
 // dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|hotkey|scale|smoke> [--smoke]
 // Every command prints Markdown tables, exits by itself, and returns non-zero when a run fails.
@@ -8,6 +9,7 @@ Console.WriteLine($"# {command}{(smoke ? " (smoke)" : "")} on {Environment.Proce
 return command switch
 {
     "micro" => MicroCommand.Run(smoke),
+    "scale" => await ScaleCommand.RunAsync(smoke),
     _ => Usage(),
 };
 
