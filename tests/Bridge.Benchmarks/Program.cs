@@ -1,3 +1,4 @@
+using Bridge.Benchmarks.EndToEnd;
 using Bridge.Benchmarks.Micro;
 using Bridge.Benchmarks.Simulation;
 
@@ -9,7 +10,10 @@ Console.WriteLine($"# {command}{(smoke ? " (smoke)" : "")} on {Environment.Proce
 return command switch
 {
     "micro" => MicroCommand.Run(smoke),
+    "e2e" => await EndToEndCommand.RunAsync(smoke),
+    "hotkey" => await HotKeyCommand.RunAsync(smoke),
     "scale" => await ScaleCommand.RunAsync(smoke),
+    "smoke" => await SmokeCommand.RunAsync(),
     _ => Usage(),
 };
 

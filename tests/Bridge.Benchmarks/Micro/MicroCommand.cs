@@ -73,8 +73,8 @@ internal static class MicroCommand
                 }
             }
 
-            var hotMedian = Median(hot);
-            var ceilingMedian = Median(ceiling);
+            var hotMedian = Percentiles.Of([.. hot], 0.5);
+            var ceilingMedian = Percentiles.Of([.. ceiling], 0.5);
             table.Add($"{path.Answer.Length / path.Records} B", hotMedian.ToString("F2"), ceilingMedian.ToString("F2"), (ceilingMedian / hotMedian).ToString("P0"));
         }
 
@@ -86,11 +86,5 @@ internal static class MicroCommand
         var start = Stopwatch.GetTimestamp();
         action();
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-    }
-
-    internal static double Median(List<double> values)
-    {
-        values.Sort();
-        return values.Count == 0 ? double.NaN : values[values.Count / 2];
     }
 }

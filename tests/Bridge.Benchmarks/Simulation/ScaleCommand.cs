@@ -27,12 +27,14 @@ internal static class ScaleCommand
         var window = TimeSpan.FromSeconds(smoke ? 2 : 20);
         var table = new ResultTable(
             $"Scale: source shards × {RecordsPerShardPerSecond} records/s → {TargetShards} target shards, one worker ({Environment.ProcessorCount} cores), {window.TotalSeconds:F0} s per step",
-            ["source shards", "offered rec/s", "forwarded rec/s", "forwarded/offered", "backlog growth", "MB/s out", "CPU (cores)", "CPU µs/record", "GC heap MB", "working set MB", "throttled entries", "sustained"]);
+            ["source shards", "offered rec/s", "forwarded rec/s", "forwarded/offered", "backlog growth", "MB/s out", "CPU (cores)", "CPU µs/record", "entries/request", "GC heap MB", "working set MB", "throttled entries", "sustained"]);
         var largest = 0;
+        var forwardedAny = false;
         foreach (var shards in steps)
         {
             var step = await RunStepAsync(shards, warmup, window);
             table.Add(step.Cells);
+            forwardedAny |= step.Forwarded > 0;
             if (step.Sustained)
             {
                 largest = shards;
@@ -42,23 +44,24 @@ internal static class ScaleCommand
         table.Print();
         Console.WriteLine($"Largest source shard count sustained: {largest} (target: ≥ 50; hard limit from {TargetShards} target shards: {TargetShards}).");
         Console.WriteLine($"Record size {RecordBytes} B at the source. CPU includes the simulation's own work (building GetRecords answers, timers); HTTP, TLS and signing are not simulated.");
-        return smoke ? (largest == steps[^1] ? 0 : 1) : 0;
+        // The smoke's window is too short to judge "sustained"; it checks that records flowed without a fault.
+        return smoke ? (forwardedAny ? 0 : 1) : 0;
     }
 
-    private static async Task<(bool Sustained, string[] Cells)> RunStepAsync(int shards, TimeSpan warmup, TimeSpan window)
+    private static async Task<(bool Sustained, double Forwarded, string[] Cells)> RunStepAsync(int shards, TimeSpan warmup, TimeSpan window)
     {
         var time = TimeProvider.System;
         var stream = new SimulatedStream(shards, RecordsPerShardPerSecond, RecordBytes, time);
         var kinesis = new SimulatedKinesis(TargetShards, time);
         GC.Collect();
-        await using var bridge = new SimulatedBridge(stream, kinesis, SimulatedBridge.DefaultOptions());
+        await using var bridge = new InProcessBridge(stream, kinesis, InProcessBridge.DefaultOptions());
         await Task.Delay(warmup);
         bridge.ThrowIfFaulted();
 
         using var process = Process.GetCurrentProcess();
         var start = Stopwatch.GetTimestamp();
         var cpu0 = process.TotalProcessorTime;
-        long written0 = stream.Written(), accepted0 = kinesis.Accepted, bytes0 = kinesis.AcceptedBytes, throttled0 = kinesis.Throttled;
+        long written0 = stream.Written(), accepted0 = kinesis.Accepted, bytes0 = kinesis.AcceptedBytes, throttled0 = kinesis.Throttled, requests0 = kinesis.Requests;
         long peakHeap = 0, peakWorkingSet = 0;
         while (Stopwatch.GetElapsedTime(start) < window)
         {
@@ -77,7 +80,7 @@ internal static class ScaleCommand
         var forwarded = (accepted1 - accepted0) / seconds;
         var growth = (written1 - accepted1) - (written0 - accepted0);
         var sustained = forwarded >= 0.98 * offered && growth < shards * RecordsPerShardPerSecond;
-        return (sustained,
+        return (sustained, forwarded,
         [
             shards.ToString(),
             offered.ToString("N0"),
@@ -87,6 +90,7 @@ internal static class ScaleCommand
             ((kinesis.AcceptedBytes - bytes0) / 1e6 / seconds).ToString("F1"),
             (cpu / seconds).ToString("F2"),
             (cpu * 1e6 / Math.Max(1, accepted1 - accepted0)).ToString("F1"),
+            ((accepted1 - accepted0) / (double)Math.Max(1, kinesis.Requests - requests0)).ToString("F0"),
             (peakHeap / 1e6).ToString("F0"),
             (peakWorkingSet / 1e6).ToString("F0"),
             (kinesis.Throttled - throttled0).ToString("N0"),

@@ -21,9 +21,14 @@ internal sealed class SimulatedStream : IDynamoDbStreamsClient
 
     private const int SequenceDigits = 21;
 
+    /// <summary>Digits of <see cref="StreamRecordWorkload.Room"/>: keys up to 100 000.</summary>
+    private const int RoomDigits = 5;
+
     private readonly SimulatedShard[] _shards;
     private readonly byte[][] _pool;
     private readonly int[] _sequenceOffsets;
+    private readonly int[][] _roomOffsets;
+    private readonly int _keys;
     private readonly TimeProvider _time;
     private readonly long _start;
     private long _throttled;
@@ -31,6 +36,8 @@ internal sealed class SimulatedStream : IDynamoDbStreamsClient
     /// <param name="recordsPerSecond">Writes per second each shard receives, from construction on.</param>
     /// <param name="backlog">Records each shard already holds at construction.</param>
     /// <param name="maxRecords">Records each shard receives in all; the rate stops there.</param>
+    /// <param name="keys">Distinct partition keys (<c>roomId</c>s): record <c>p</c> of shard <c>s</c> has key
+    /// <c>(s × 7919 + p) mod keys</c>, so every shard writes every key in turn.</param>
     public SimulatedStream(int shards, double recordsPerSecond, int recordBytes, TimeProvider time, int backlog = 0, long maxRecords = long.MaxValue, int keys = 10_000)
     {
         _time = time;
@@ -38,9 +45,11 @@ internal sealed class SimulatedStream : IDynamoDbStreamsClient
         RecordsPerSecond = recordsPerSecond;
         Backlog = backlog;
         MaxRecords = maxRecords;
-        _shards = [.. Enumerable.Range(0, shards).Select(i => new SimulatedShard($"shardId-00000001795000000000-{i:x8}"))];
-        _pool = [.. Enumerable.Range(0, 1000).Select(i => StreamRecordWorkload.Record(i, StreamRecordWorkload.Room(i * 7919 % keys), recordBytes))];
+        _shards = [.. Enumerable.Range(0, shards).Select(i => new SimulatedShard(i, $"shardId-00000001795000000000-{i:x8}"))];
+        _keys = keys;
+        _pool = [.. Enumerable.Range(0, 1000).Select(i => StreamRecordWorkload.Record(i, StreamRecordWorkload.Room(0), recordBytes))];
         _sequenceOffsets = [.. _pool.Select(SequenceOffset)];
+        _roomOffsets = [.. _pool.Select(RoomOffsets)];
         RecordBytes = (int)_pool.Average(r => r.Length);
     }
 
@@ -145,6 +154,11 @@ internal sealed class SimulatedStream : IDynamoDbStreamsClient
             // Every record gets its shard's own increasing sequence number, in the pool record's digits.
             var sequence = writer.Slice(start + _sequenceOffsets[index], SequenceDigits);
             (100000000000000000000m + position + i).TryFormat(sequence, out _, default, CultureInfo.InvariantCulture);
+            var room = (int)(((shard.Index * 7919L) + position + i) % _keys);
+            foreach (var offset in _roomOffsets[index])
+            {
+                room.TryFormat(writer.Slice(start + offset, RoomDigits), out _, "D5", CultureInfo.InvariantCulture);
+            }
         }
 
         at = Put(writer, """],"NextShardIterator":"x"}"""u8, at);
@@ -163,6 +177,20 @@ internal sealed class SimulatedStream : IDynamoDbStreamsClient
         return at >= 0 ? at + "\"SequenceNumber\":\"".Length : throw new InvalidOperationException("record without SequenceNumber");
     }
 
+    private static int[] RoomOffsets(byte[] record)
+    {
+        var offsets = new List<int>();
+        var marker = "\"room-"u8;
+        for (var at = record.AsSpan().IndexOf(marker); at >= 0;)
+        {
+            offsets.Add(at + marker.Length);
+            var next = record.AsSpan(at + 1).IndexOf(marker);
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+
+        return [.. offsets];
+    }
+
     private static long PositionOf(string sequenceNumber) => (long)(decimal.Parse(sequenceNumber, CultureInfo.InvariantCulture) - 100000000000000000000m);
 
     private static string Iterator(SimulatedShard shard, long position) => shard.ShardId + "|" + position.ToString(CultureInfo.InvariantCulture);
@@ -170,8 +198,10 @@ internal sealed class SimulatedStream : IDynamoDbStreamsClient
     private SimulatedShard Find(string shardId) =>
         Array.Find(_shards, s => s.ShardId == shardId) ?? throw new ResourceNotFoundException($"Shard {shardId} not found.", HttpStatusCode.BadRequest, "sim");
 
-    private sealed class SimulatedShard(string shardId)
+    private sealed class SimulatedShard(int index, string shardId)
     {
+        public int Index { get; } = index;
+
         private readonly Lock _lock = new();
         private readonly Queue<long> _calls = new();
 

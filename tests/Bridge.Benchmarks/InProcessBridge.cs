@@ -9,16 +9,16 @@ using Bridge.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Bridge.Benchmarks.Simulation;
+namespace Bridge.Benchmarks;
 
 /// <summary>The real <see cref="BridgeEngine"/>, built as the host builds it, over any stream and Kinesis client.</summary>
-internal sealed class SimulatedBridge : IAsyncDisposable
+internal sealed class InProcessBridge : IAsyncDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
 
-    public SimulatedBridge(IDynamoDbStreamsClient streams, IKinesisClient kinesis, BridgeOptions options, string tableName = StreamRecordWorkload.TableName, string streamArn = StreamRecordWorkload.StreamArn)
+    public InProcessBridge(IDynamoDbStreamsClient streams, IKinesisClient kinesis, BridgeOptions options, string tableName = StreamRecordWorkload.TableName, string streamArn = StreamRecordWorkload.StreamArn)
     {
         var metrics = new BridgeMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), TimeProvider.System);
         var engine = new BridgeEngine(
@@ -31,7 +31,11 @@ internal sealed class SimulatedBridge : IAsyncDisposable
             NullLoggerFactory.Instance,
             metrics);
         _run = Task.Run(() => engine.RunAsync(_stop.Token));
+        Started = engine.Started;
     }
+
+    /// <summary>Completes once every shard has started reading.</summary>
+    public Task Started { get; }
 
     /// <summary>The production defaults, with a short drain so a benchmark step ends quickly.</summary>
     public static BridgeOptions DefaultOptions() => new()

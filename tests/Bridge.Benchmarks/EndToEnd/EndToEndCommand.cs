@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using Amazon.DynamoDBv2;
+using Bridge.Aws.DynamoDbStreams;
+using Bridge.Aws.Kinesis;
+using Bridge.Testing;
+
+namespace Bridge.Benchmarks.EndToEnd;
+
+/// <summary><c>e2e</c>: DynamoDB Local → bridge → kinesalite, against the naive baseline, in one run.</summary>
+/// <remarks>
+/// Phases, in order: the bridge catches up on a backlog (time until Kinesis acknowledged as many records as the
+/// backlog holds), the baseline catches up on the same backlog into its own stream; then each, started at LATEST,
+/// forwards items written at a steady rate while a tail reads its target stream and notes when each item is first
+/// readable. Everything runs on 127.0.0.1; every loop is bounded in count and time.
+/// </remarks>
+internal static class EndToEndCommand
+{
+    private const int TargetShards = 4;
+
+    public static async Task<int> RunAsync(bool smoke)
+    {
+        var backlog = smoke ? 200 : 20_000;
+        var rate = smoke ? 20 : 50;
+        var liveFor = TimeSpan.FromSeconds(smoke ? 2 : 20);
+        var catchUpLimit = TimeSpan.FromSeconds(smoke ? 20 : 150);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(smoke ? 1 : 8));
+        var cancellationToken = timeout.Token;
+
+        var dynamoDbStart = LocalAws.StartDynamoDbLocalAsync(cancellationToken);
+        await using var kinesalite = await LocalAws.StartKinesaliteAsync(cancellationToken);
+        await using var dynamoDbLocal = await dynamoDbStart;
+        using var streamsFactory = dynamoDbLocal.CreateClientFactory();
+        using var kinesisFactory = kinesalite.CreateClientFactory();
+        var streams = streamsFactory.CreateDynamoDbStreamsClient();
+        var kinesis = kinesisFactory.CreateKinesisClient();
+        using var dynamoDb = new AmazonDynamoDBClient(EmulatorProcess.Credentials, new AmazonDynamoDBConfig
+        {
+            ServiceURL = dynamoDbLocal.Endpoint.ToString(),
+            AuthenticationRegion = EmulatorProcess.Region,
+        });
+
+        var table = new ChatTable(dynamoDb, "chat-messages");
+        await table.CreateAsync(cancellationToken);
+        var bridgeTarget = await CreateStreamAsync(kinesis, "bridge-target", cancellationToken);
+        var baselineTarget = await CreateStreamAsync(kinesis, "baseline-target", cancellationToken);
+        var writing = Stopwatch.GetTimestamp();
+        await table.WriteBacklogAsync("b-", backlog, cancellationToken);
+        Console.WriteLine($"Backlog of {backlog} items written to DynamoDB Local in {Stopwatch.GetElapsedTime(writing).TotalSeconds:F1} s.");
+
+        var bridgeCatchUp = await CatchUpAsync(backlog, catchUpLimit, counting => RunBridge(streams, counting, table, bridgeTarget, latest: false), kinesis, cancellationToken);
+        var baselineCatchUp = await CatchUpAsync(backlog, catchUpLimit, counting => RunBaseline(streams, counting, table, baselineTarget, latest: false), kinesis, cancellationToken);
+
+        var catchUp = new ResultTable($"E2E catch-up: {backlog} mutations in DynamoDB Local → kinesalite ({TargetShards} shards)",
+            ["forwarder", "acknowledged", "seconds", "records/s", "CPU s (this process)", "bridge/baseline"]);
+        catchUp.Add("bridge", bridgeCatchUp.Acknowledged.ToString("N0"), bridgeCatchUp.Seconds.ToString("F1"), bridgeCatchUp.RecordsPerSecond.ToString("N0"),
+            bridgeCatchUp.CpuSeconds.ToString("F1"), (bridgeCatchUp.RecordsPerSecond / baselineCatchUp.RecordsPerSecond).ToString("F2") + "×");
+        catchUp.Add("naive baseline", baselineCatchUp.Acknowledged.ToString("N0"), baselineCatchUp.Seconds.ToString("F1"), baselineCatchUp.RecordsPerSecond.ToString("N0"),
+            baselineCatchUp.CpuSeconds.ToString("F1"), "1.00×");
+        catchUp.Print();
+
+        var bridgeLive = await LiveAsync(table, "l1-", rate, liveFor, bridgeTarget, kinesis, counting => RunBridge(streams, counting, table, bridgeTarget, latest: true), cancellationToken);
+        var baselineLive = await LiveAsync(table, "l2-", rate, liveFor, baselineTarget, kinesis, counting => RunBaseline(streams, counting, table, baselineTarget, latest: true), cancellationToken);
+        var idlePoll = new Bridge.Source.ReaderOptions().IdlePollInterval.TotalMilliseconds;
+        var live = new ResultTable($"E2E live latency: PutItem completed → readable in Kinesis, {rate} writes/s for {liveFor.TotalSeconds:F0} s",
+            ["forwarder", "samples", "missing", "p50 ms", "p95 ms", "p99 ms", "max ms", "PutRecords RTT p50 ms", "p99 bridge/baseline"]);
+        foreach (var (name, result) in new[] { ("bridge", bridgeLive), ("naive baseline", baselineLive) })
+        {
+            live.Add(name, result.Samples.Length.ToString(), result.Missing.ToString(), P(result, 0.5), P(result, 0.95), P(result, 0.99),
+                P(result, 1), result.RoundTripMs.ToString("F0"),
+                ReferenceEquals(result, bridgeLive) ? (Percentiles.Of(bridgeLive.Samples, 0.99) / Percentiles.Of(baselineLive.Samples, 0.99)).ToString("F2") + "×" : "1.00×");
+        }
+
+        live.Print();
+        var budget = idlePoll + bridgeLive.RoundTripMs;
+        var bridgeP99 = Percentiles.Of(bridgeLive.Samples, 0.99);
+        var baselineP50 = Percentiles.Of(baselineLive.Samples, 0.5);
+        Console.WriteLine($"Catch-up target ≥ 1.5× baseline: {(bridgeCatchUp.RecordsPerSecond / baselineCatchUp.RecordsPerSecond):F2}× ({(bridgeCatchUp.RecordsPerSecond >= 1.5 * baselineCatchUp.RecordsPerSecond ? "met" : "MISSED")}).");
+        Console.WriteLine($"Latency target: bridge p99 {bridgeP99:F0} ms ≤ idle poll {idlePoll:F0} ms + PutRecords round trip {bridgeLive.RoundTripMs:F0} ms = {budget:F0} ms: {(bridgeP99 <= budget ? "met" : "MISSED")}" +
+            $" (the numbers include DynamoDB Local's own delay before a change is readable in its stream and the tail's 10 ms polling, which the baseline's p50 of {baselineP50:F0} ms also carries).");
+
+        var ok = bridgeCatchUp.Acknowledged >= backlog && baselineCatchUp.Acknowledged >= backlog && bridgeLive.Missing == 0 && baselineLive.Missing == 0;
+        return ok ? 0 : 1;
+    }
+
+    private static string P(LiveResult result, double q) => Percentiles.Of(result.Samples, q).ToString("F0");
+
+    /// <summary>Runs a forwarder until Kinesis has acknowledged <paramref name="backlog"/> records, or the limit passes.</summary>
+    private static async Task<CatchUpResult> CatchUpAsync(int backlog, TimeSpan limit, Func<CountingKinesis, IAsyncDisposable> start, IKinesisClient kinesis, CancellationToken cancellationToken)
+    {
+        var counting = new CountingKinesis(kinesis);
+        using var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var began = Stopwatch.GetTimestamp();
+        double seconds;
+        await using (start(counting))
+        {
+            while (counting.Acknowledged < backlog && Stopwatch.GetElapsedTime(began) < limit)
+            {
+                await Task.Delay(10, cancellationToken);
+            }
+
+            seconds = Stopwatch.GetElapsedTime(began).TotalSeconds;
+        }
+
+        process.Refresh();
+        return new CatchUpResult(counting.Acknowledged, seconds, Math.Min(counting.Acknowledged, backlog) / seconds, (process.TotalProcessorTime - cpu).TotalSeconds);
+    }
+
+    private static async Task<LiveResult> LiveAsync(ChatTable table, string prefix, int rate, TimeSpan duration, KinesisStreamRef target, IKinesisClient kinesis, Func<CountingKinesis, IAsyncDisposable> start, CancellationToken cancellationToken)
+    {
+        var counting = new CountingKinesis(kinesis);
+        var tail = new KinesisTail(kinesis, target);
+        await tail.StartAsync(cancellationToken);
+        using var stopTail = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tailing = tail.RunAsync(stopTail.Token);
+        Dictionary<string, long> written;
+        await using (start(counting))
+        {
+            // Both take LATEST iterators as they start: give them a moment, so the first writes are not before them.
+            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+            written = await table.WriteSteadilyAsync(prefix, rate, duration, cancellationToken);
+            var waiting = Stopwatch.GetTimestamp();
+            while (written.Keys.Any(id => !tail.FirstSeen.ContainsKey(id)) && Stopwatch.GetElapsedTime(waiting) < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+        }
+
+        await stopTail.CancelAsync();
+        await tailing;
+        var samples = written.Where(w => tail.FirstSeen.ContainsKey(w.Key))
+            .Select(w => Stopwatch.GetElapsedTime(w.Value, tail.FirstSeen[w.Key]).TotalMilliseconds)
+            .ToArray();
+        return new LiveResult(samples, written.Count - samples.Length, counting.MedianRoundTripMs());
+    }
+
+    private static IAsyncDisposable RunBridge(IDynamoDbStreamsClient streams, CountingKinesis kinesis, ChatTable table, KinesisStreamRef target, bool latest)
+    {
+        var options = InProcessBridge.DefaultOptions();
+        options.Target.StreamName = target.Name!;
+        options.StartPosition = latest ? "LATEST" : "TRIM_HORIZON";
+        return new InProcessBridge(streams, kinesis, options, table.Name, table.StreamArn);
+    }
+
+    private static IAsyncDisposable RunBaseline(IDynamoDbStreamsClient streams, CountingKinesis kinesis, ChatTable table, KinesisStreamRef target, bool latest) =>
+        new Running(new NaiveForwarder(streams, kinesis, table.StreamArn, target, latest).RunAsync);
+
+    private static async Task<KinesisStreamRef> CreateStreamAsync(IKinesisClient kinesis, string name, CancellationToken cancellationToken)
+    {
+        var stream = KinesisStreamRef.FromName(name);
+        await kinesis.CreateStreamAsync(name, TargetShards, cancellationToken);
+        for (var i = 0; i < 100 && (await kinesis.DescribeStreamSummaryAsync(stream, cancellationToken)).StreamStatus != "ACTIVE"; i++)
+        {
+            await Task.Delay(100, cancellationToken);
+        }
+
+        return stream;
+    }
+
+    private sealed record CatchUpResult(long Acknowledged, double Seconds, double RecordsPerSecond, double CpuSeconds);
+
+    private sealed record LiveResult(double[] Samples, int Missing, double RoundTripMs);
+
+    /// <summary>A background loop that is cancelled and awaited on dispose.</summary>
+    private sealed class Running : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _run;
+
+        public Running(Func<CancellationToken, Task> loop) => _run = Task.Run(() => loop(_stop.Token));
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _run.WaitAsync(TimeSpan.FromSeconds(30));
+            _stop.Dispose();
+        }
+    }
+}
