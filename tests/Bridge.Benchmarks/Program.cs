@@ -1,3 +1,4 @@
+using Bridge.Benchmarks;
 using Bridge.Benchmarks.EndToEnd;
 using Bridge.Benchmarks.Micro;
 using Bridge.Benchmarks.Simulation;
