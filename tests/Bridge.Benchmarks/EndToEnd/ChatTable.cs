@@ -9,6 +9,9 @@ namespace Bridge.Benchmarks.EndToEnd;
 /// every attribute type, and its stream (NEW_AND_OLD_IMAGES).</summary>
 internal sealed class ChatTable(IAmazonDynamoDB dynamoDb, string name)
 {
+    /// <summary>Distinct <c>roomId</c>s (partition keys) the items are spread over.</summary>
+    public const int Rooms = 100;
+
     public string StreamArn { get; private set; } = "";
 
     public string Name => name;
@@ -82,7 +85,7 @@ internal sealed class ChatTable(IAmazonDynamoDB dynamoDb, string name)
         return new Dictionary<string, AttributeValue>
         {
             ["id"] = new() { S = $"{prefix}{index:D6}" },
-            ["roomId"] = new() { S = "room-" + (index % 100).ToString("D3", CultureInfo.InvariantCulture) },
+            ["roomId"] = new() { S = "room-" + (index % Rooms).ToString("D3", CultureInfo.InvariantCulture) },
             ["author"] = new() { S = "user-" + (index % 997).ToString(CultureInfo.InvariantCulture) },
             ["body"] = new() { S = $"message {n}: Hello \"team\", the build on C:\\ci is green — déjà vu. " + new string('x', 200) },
             ["sentAt"] = new() { N = "1795000000.123" },

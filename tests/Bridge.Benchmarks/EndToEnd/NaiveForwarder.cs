@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Kinesis;
@@ -11,8 +12,13 @@ namespace Bridge.Benchmarks.EndToEnd;
 /// guarantee (a resent entry lands after newer ones), no back-pressure, no checkpoints, no shard lineage. It uses the
 /// same wire clients as the bridge, so the comparison is between forwarding designs, not HTTP stacks.
 /// </remarks>
-internal sealed class NaiveForwarder(IDynamoDbStreamsClient streams, IKinesisClient kinesis, string streamArn, KinesisStreamRef target, bool fromLatest)
+/// <param name="minPollInterval">Least time between two reads of a shard: zero reads again at once (the emulator
+/// does not enforce the 5 calls/s limit, AWS would throttle); 250 ms is Lambda's 4 polls per second per shard.</param>
+internal sealed class NaiveForwarder(IDynamoDbStreamsClient streams, IKinesisClient kinesis, string streamArn, KinesisStreamRef target, bool fromLatest, TimeSpan minPollInterval)
 {
+    /// <summary>Lambda polls each DynamoDB stream shard 4 times per second.</summary>
+    public static readonly TimeSpan LambdaPollInterval = TimeSpan.FromMilliseconds(250);
+
     private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(250);
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -28,6 +34,7 @@ internal sealed class NaiveForwarder(IDynamoDbStreamsClient streams, IKinesisCli
             string? iterator = await streams.GetShardIteratorAsync(streamArn, shardId, fromLatest ? ShardIteratorType.Latest : ShardIteratorType.TrimHorizon, null, cancellationToken);
             while (iterator is not null)
             {
+                var started = Stopwatch.GetTimestamp();
                 var page = await streams.GetRecordsAsync(iterator, 1000, cancellationToken);
                 foreach (var chunk in page.Records.Chunk(500))
                 {
@@ -39,9 +46,10 @@ internal sealed class NaiveForwarder(IDynamoDbStreamsClient streams, IKinesisCli
                     }
                 }
 
-                if (page.Records.Length == 0)
+                var wait = (page.Records.Length == 0 ? IdleWait : minPollInterval) - Stopwatch.GetElapsedTime(started);
+                if (wait > TimeSpan.Zero)
                 {
-                    await Task.Delay(IdleWait, cancellationToken);
+                    await Task.Delay(wait, cancellationToken);
                 }
 
                 iterator = page.NextShardIterator;

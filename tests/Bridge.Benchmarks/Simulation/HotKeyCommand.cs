@@ -27,7 +27,7 @@ internal static class HotKeyCommand
         foreach (var (name, keys, limited, result) in new[] { ("1000 keys (control)", 1000, false, control), ("hot key", 1, false, hot), ("hot key, AWS limit", 1, true, hotLimited) })
         {
             table.Add(name, keys.ToString(), limited ? "1000 rec/s, 1 MiB/s" : "none", result.RecordsPerSecond.ToString("N0"),
-                (result.RecordsPerSecond / control.RecordsPerSecond).ToString("P0"), result.RequestsPerSecond.ToString("F1"),
+                (result.RecordsPerSecond / control.RecordsPerSecond).ToString("P2"), result.RequestsPerSecond.ToString("F1"),
                 (result.RecordsPerSecond / Math.Max(0.001, result.RequestsPerSecond)).ToString("F0"), result.Violations.ToString());
         }
 

@@ -17,7 +17,7 @@ internal static class ScaleCommand
 
     public const int RecordsPerShardPerSecond = 1000;
 
-    /// <summary>About 700 B: a stream record of a small item with both images (the output adds ~170 B of source fields).</summary>
+    /// <summary>Asks for 700 B: the workload's smallest record (every type in the new image, keys only in the old one).</summary>
     public const int RecordBytes = 700;
 
     public static async Task<int> RunAsync(bool smoke)
@@ -43,7 +43,7 @@ internal static class ScaleCommand
 
         table.Print();
         Console.WriteLine($"Largest source shard count sustained: {largest} (target: ≥ 50; hard limit from {TargetShards} target shards: {TargetShards}).");
-        Console.WriteLine($"Record size {RecordBytes} B at the source. CPU includes the simulation's own work (building GetRecords answers, timers); HTTP, TLS and signing are not simulated.");
+        Console.WriteLine($"Records of {new SimulatedStream(1, 0, RecordBytes, TimeProvider.System).RecordBytes} B at the source over 10 000 keys. CPU includes the simulation's own work (building GetRecords answers, timers); HTTP, TLS and signing are not simulated.");
         // The smoke's window is too short to judge "sustained"; it checks that records flowed without a fault.
         return smoke ? (forwardedAny ? 0 : 1) : 0;
     }
