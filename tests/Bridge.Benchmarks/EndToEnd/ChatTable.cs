@@ -7,11 +7,9 @@ namespace Bridge.Benchmarks.EndToEnd;
 
 /// <summary>The source table on DynamoDB Local: chat messages keyed by <c>id</c>, forwarded by <c>roomId</c>, with
 /// every attribute type, and its stream (NEW_AND_OLD_IMAGES).</summary>
-internal sealed class ChatTable(IAmazonDynamoDB dynamoDb, string name)
+/// <param name="rooms">Distinct <c>roomId</c>s (partition keys) the items are spread over.</param>
+internal sealed class ChatTable(IAmazonDynamoDB dynamoDb, string name, int rooms)
 {
-    /// <summary>Distinct <c>roomId</c>s (partition keys) the items are spread over.</summary>
-    public const int Rooms = 100;
-
     public string StreamArn { get; private set; } = "";
 
     public string Name => name;
@@ -79,13 +77,13 @@ internal sealed class ChatTable(IAmazonDynamoDB dynamoDb, string name)
     }
 
     /// <summary>About 600 B of item: S, N, B, SS, NS, BS, M, L, NULL and BOOL.</summary>
-    private static Dictionary<string, AttributeValue> Item(string prefix, int index)
+    private Dictionary<string, AttributeValue> Item(string prefix, int index)
     {
         var n = index.ToString(CultureInfo.InvariantCulture);
         return new Dictionary<string, AttributeValue>
         {
             ["id"] = new() { S = $"{prefix}{index:D6}" },
-            ["roomId"] = new() { S = "room-" + (index % Rooms).ToString("D3", CultureInfo.InvariantCulture) },
+            ["roomId"] = new() { S = "room-" + (index % rooms).ToString("D5", CultureInfo.InvariantCulture) },
             ["author"] = new() { S = "user-" + (index % 997).ToString(CultureInfo.InvariantCulture) },
             ["body"] = new() { S = $"message {n}: Hello \"team\", the build on C:\\ci is green — déjà vu. " + new string('x', 200) },
             ["sentAt"] = new() { N = "1795000000.123" },
