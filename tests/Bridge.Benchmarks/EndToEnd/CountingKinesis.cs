@@ -13,6 +13,17 @@ internal sealed class CountingKinesis(IKinesisClient inner) : IKinesisClient
 
     public long Acknowledged => Interlocked.Read(ref _acknowledged);
 
+    public int Requests
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _roundTripsMs.Count;
+            }
+        }
+    }
+
     /// <summary>Median PutRecords round trip so far, in milliseconds.</summary>
     public double MedianRoundTripMs()
     {

@@ -59,12 +59,12 @@ internal static class EndToEndCommand
         var pacedCatchUp = await CatchUpAsync(backlog, catchUpLimit, counting => RunBaseline(streams, counting, table, baselineTarget, latest: false, NaiveForwarder.LambdaPollInterval), kinesis, cancellationToken);
 
         var catchUp = new ResultTable($"E2E catch-up: {backlog} mutations in DynamoDB Local → kinesalite ({TargetShards} shards)",
-            ["forwarder", "acknowledged", "seconds", "records/s", "CPU s (this process)", "bridge/baseline"]);
-        catchUp.Add("bridge", bridgeCatchUp.Acknowledged.ToString("N0"), bridgeCatchUp.Seconds.ToString("F1"), bridgeCatchUp.RecordsPerSecond.ToString("N0"),
+            ["forwarder", "acknowledged", "seconds", "records/s", "PutRecords calls", "CPU s (this process)", "bridge/baseline"]);
+        catchUp.Add("bridge", bridgeCatchUp.Acknowledged.ToString("N0"), bridgeCatchUp.Seconds.ToString("F1"), bridgeCatchUp.RecordsPerSecond.ToString("N0"), bridgeCatchUp.Requests.ToString(),
             bridgeCatchUp.CpuSeconds.ToString("F1"), (bridgeCatchUp.RecordsPerSecond / baselineCatchUp.RecordsPerSecond).ToString("F2") + "×");
-        catchUp.Add("naive baseline", baselineCatchUp.Acknowledged.ToString("N0"), baselineCatchUp.Seconds.ToString("F1"), baselineCatchUp.RecordsPerSecond.ToString("N0"),
+        catchUp.Add("naive baseline", baselineCatchUp.Acknowledged.ToString("N0"), baselineCatchUp.Seconds.ToString("F1"), baselineCatchUp.RecordsPerSecond.ToString("N0"), baselineCatchUp.Requests.ToString(),
             baselineCatchUp.CpuSeconds.ToString("F1"), "1.00×");
-        catchUp.Add("naive baseline, Lambda-paced", pacedCatchUp.Acknowledged.ToString("N0"), pacedCatchUp.Seconds.ToString("F1"), pacedCatchUp.RecordsPerSecond.ToString("N0"),
+        catchUp.Add("naive baseline, Lambda-paced", pacedCatchUp.Acknowledged.ToString("N0"), pacedCatchUp.Seconds.ToString("F1"), pacedCatchUp.RecordsPerSecond.ToString("N0"), pacedCatchUp.Requests.ToString(),
             pacedCatchUp.CpuSeconds.ToString("F1"), $"bridge/this: {bridgeCatchUp.RecordsPerSecond / pacedCatchUp.RecordsPerSecond:F2}×");
         catchUp.Print();
 
@@ -114,7 +114,7 @@ internal static class EndToEndCommand
         }
 
         process.Refresh();
-        return new CatchUpResult(counting.Acknowledged, seconds, Math.Min(counting.Acknowledged, backlog) / seconds, (process.TotalProcessorTime - cpu).TotalSeconds);
+        return new CatchUpResult(counting.Acknowledged, seconds, Math.Min(counting.Acknowledged, backlog) / seconds, counting.Requests, (process.TotalProcessorTime - cpu).TotalSeconds);
     }
 
     private static async Task<LiveResult> LiveAsync(ChatTable table, string prefix, int rate, TimeSpan duration, KinesisStreamRef target, IKinesisClient kinesis, Func<CountingKinesis, IAsyncDisposable> start, CancellationToken cancellationToken)
@@ -168,7 +168,7 @@ internal static class EndToEndCommand
         return stream;
     }
 
-    private sealed record CatchUpResult(long Acknowledged, double Seconds, double RecordsPerSecond, double CpuSeconds);
+    private sealed record CatchUpResult(long Acknowledged, double Seconds, double RecordsPerSecond, int Requests, double CpuSeconds);
 
     private sealed record LiveResult(double[] Samples, int Missing, double RoundTripMs);
 
