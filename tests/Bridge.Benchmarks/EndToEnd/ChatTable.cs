@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 
@@ -74,6 +75,21 @@ internal sealed class ChatTable(IAmazonDynamoDB dynamoDb, string name, int rooms
         }
 
         return written;
+    }
+
+    /// <summary>The item's <c>id</c> from a stream record, or a Kinesis record made of one: the first
+    /// <c>"id":{"S":"…"}</c> in it, which is in <c>Keys</c>. Empty when there is none.</summary>
+    public static string IdOf(ReadOnlySpan<byte> record)
+    {
+        var marker = "\"id\":{\"S\":\""u8;
+        var at = record.IndexOf(marker);
+        if (at < 0)
+        {
+            return "";
+        }
+
+        var value = record[(at + marker.Length)..];
+        return Encoding.UTF8.GetString(value[..value.IndexOf((byte)'"')]);
     }
 
     /// <summary>About 600 B of item: S, N, B, SS, NS, BS, M, L, NULL and BOOL.</summary>

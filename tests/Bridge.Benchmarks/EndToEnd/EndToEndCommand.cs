@@ -9,9 +9,10 @@ namespace Bridge.Benchmarks.EndToEnd;
 /// <summary><c>e2e</c>: DynamoDB Local → bridge → kinesalite, against the naive baseline, in one run.</summary>
 /// <remarks>
 /// Phases, in order: the bridge catches up on a backlog (time until Kinesis acknowledged as many records as the
-/// backlog holds), the baseline catches up on the same backlog into its own stream; then each, started at LATEST,
-/// forwards items written at a steady rate while a tail reads its target stream and notes when each item is first
-/// readable. Everything runs on 127.0.0.1; every loop is bounded in count and time.
+/// backlog holds), the baseline catches up on the same backlog into its own stream (unpaced, then Lambda-paced); then
+/// each, started at LATEST, forwards items written at a steady rate while one tail reads the source stream and another
+/// its target stream, each noting when every item is first readable there. Everything runs on 127.0.0.1; every loop is
+/// bounded in count and time.
 /// </remarks>
 internal static class EndToEndCommand
 {
@@ -68,32 +69,32 @@ internal static class EndToEndCommand
             pacedCatchUp.CpuSeconds.ToString("F1"), $"bridge/this: {bridgeCatchUp.RecordsPerSecond / pacedCatchUp.RecordsPerSecond:F2}×");
         catchUp.Print();
 
-        var bridgeLive = await LiveAsync(table, "l1-", rate, liveFor, bridgeTarget, kinesis, counting => RunBridge(streams, counting, table, bridgeTarget, latest: true), cancellationToken);
-        var baselineLive = await LiveAsync(table, "l2-", rate, liveFor, baselineTarget, kinesis, counting => RunBaseline(streams, counting, table, baselineTarget, latest: true, TimeSpan.Zero), cancellationToken);
+        var bridgeLive = await LiveAsync(table, "l1-", rate, liveFor, streams, bridgeTarget, kinesis, counting => RunBridge(streams, counting, table, bridgeTarget, latest: true), cancellationToken);
+        var baselineLive = await LiveAsync(table, "l2-", rate, liveFor, streams, baselineTarget, kinesis, counting => RunBaseline(streams, counting, table, baselineTarget, latest: true, TimeSpan.Zero), cancellationToken);
         var idlePoll = new Bridge.Source.ReaderOptions().IdlePollInterval.TotalMilliseconds;
-        var live = new ResultTable($"E2E live latency: PutItem completed → readable in Kinesis, {rate} writes/s for {liveFor.TotalSeconds:F0} s",
-            ["forwarder", "samples", "missing", "p50 ms", "p95 ms", "p99 ms", "max ms", "PutRecords RTT p50 ms", "p99 bridge/baseline"]);
+        var live = new ResultTable($"E2E live latency, {rate} writes/s for {liveFor.TotalSeconds:F0} s: end to end = PutItem completed → readable in Kinesis; added = readable in the source stream → readable in Kinesis",
+            ["forwarder", "samples", "missing", "end-to-end p50/p95/p99 ms", "added p50 ms", "added p95 ms", "added p99 ms", "added max ms", "PutRecords RTT p50 ms", "added p99 bridge/baseline"]);
         foreach (var (name, result) in new[] { ("bridge", bridgeLive), ("naive baseline", baselineLive) })
         {
-            live.Add(name, result.Samples.Length.ToString(), result.Missing.ToString(), P(result, 0.5), P(result, 0.95), P(result, 0.99),
-                P(result, 1), result.RoundTripMs.ToString("F0"),
-                ReferenceEquals(result, bridgeLive) ? (Percentiles.Of(bridgeLive.Samples, 0.99) / Percentiles.Of(baselineLive.Samples, 0.99)).ToString("F2") + "×" : "1.00×");
+            live.Add(name, result.Samples.Length.ToString(), result.Missing.ToString(),
+                $"{P(result.Samples, 0.5)} / {P(result.Samples, 0.95)} / {P(result.Samples, 0.99)}",
+                P(result.Added, 0.5), P(result.Added, 0.95), P(result.Added, 0.99), P(result.Added, 1), result.RoundTripMs.ToString("F0"),
+                ReferenceEquals(result, bridgeLive) ? (Percentiles.Of(bridgeLive.Added, 0.99) / Percentiles.Of(baselineLive.Added, 0.99)).ToString("F2") + "×" : "1.00×");
         }
 
         live.Print();
         var budget = idlePoll + bridgeLive.RoundTripMs;
-        var bridgeP99 = Percentiles.Of(bridgeLive.Samples, 0.99);
-        var baselineP50 = Percentiles.Of(baselineLive.Samples, 0.5);
+        var bridgeP99 = Percentiles.Of(bridgeLive.Added, 0.99);
         Console.WriteLine($"Catch-up target ≥ 1.5× baseline: {(bridgeCatchUp.RecordsPerSecond / baselineCatchUp.RecordsPerSecond):F2}× ({(bridgeCatchUp.RecordsPerSecond >= 1.5 * baselineCatchUp.RecordsPerSecond ? "met" : "MISSED")});" +
             $" against the Lambda-paced baseline {(bridgeCatchUp.RecordsPerSecond / pacedCatchUp.RecordsPerSecond):F2}×. Items spread over {rooms} roomIds; the bridge keeps at most one record per key in flight.");
-        Console.WriteLine($"Latency target: bridge p99 {bridgeP99:F0} ms ≤ idle poll {idlePoll:F0} ms + PutRecords round trip {bridgeLive.RoundTripMs:F0} ms = {budget:F0} ms: {(bridgeP99 <= budget ? "met" : "MISSED")}" +
-            $" (the numbers include DynamoDB Local's own delay before a change is readable in its stream and the tail's 10 ms polling, which the baseline's p50 of {baselineP50:F0} ms also carries).");
+        Console.WriteLine($"Latency target: bridge added p99 {bridgeP99:F0} ms ≤ idle poll {idlePoll:F0} ms + PutRecords round trip {bridgeLive.RoundTripMs:F0} ms = {budget:F0} ms: {(bridgeP99 <= budget ? "met" : "MISSED")}" +
+            " (both tails poll every 10 ms, so each figure carries up to ~10 ms of polling jitter).");
 
         var ok = bridgeCatchUp.Acknowledged >= backlog && baselineCatchUp.Acknowledged >= backlog && pacedCatchUp.Acknowledged >= backlog && bridgeLive.Missing == 0 && baselineLive.Missing == 0;
         return ok ? 0 : 1;
     }
 
-    private static string P(LiveResult result, double q) => Percentiles.Of(result.Samples, q).ToString("F0");
+    private static string P(double[] samples, double q) => Percentiles.Of(samples, q).ToString("F0");
 
     /// <summary>Runs a forwarder until Kinesis has acknowledged <paramref name="backlog"/> records, or the limit passes.</summary>
     private static async Task<CatchUpResult> CatchUpAsync(int backlog, TimeSpan limit, Func<CountingKinesis, IAsyncDisposable> start, IKinesisClient kinesis, CancellationToken cancellationToken)
@@ -117,13 +118,15 @@ internal static class EndToEndCommand
         return new CatchUpResult(counting.Acknowledged, seconds, Math.Min(counting.Acknowledged, backlog) / seconds, counting.Requests, (process.TotalProcessorTime - cpu).TotalSeconds);
     }
 
-    private static async Task<LiveResult> LiveAsync(ChatTable table, string prefix, int rate, TimeSpan duration, KinesisStreamRef target, IKinesisClient kinesis, Func<CountingKinesis, IAsyncDisposable> start, CancellationToken cancellationToken)
+    private static async Task<LiveResult> LiveAsync(ChatTable table, string prefix, int rate, TimeSpan duration, IDynamoDbStreamsClient streams, KinesisStreamRef target, IKinesisClient kinesis, Func<CountingKinesis, IAsyncDisposable> start, CancellationToken cancellationToken)
     {
         var counting = new CountingKinesis(kinesis);
         var tail = new KinesisTail(kinesis, target);
+        var source = new StreamTail(streams, table.StreamArn);
         await tail.StartAsync(cancellationToken);
+        await source.StartAsync(cancellationToken);
         using var stopTail = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var tailing = tail.RunAsync(stopTail.Token);
+        var tailing = Task.WhenAll(tail.RunAsync(stopTail.Token), source.RunAsync(stopTail.Token));
         Dictionary<string, long> written;
         await using (start(counting))
         {
@@ -142,7 +145,10 @@ internal static class EndToEndCommand
         var samples = written.Where(w => tail.FirstSeen.ContainsKey(w.Key))
             .Select(w => Stopwatch.GetElapsedTime(w.Value, tail.FirstSeen[w.Key]).TotalMilliseconds)
             .ToArray();
-        return new LiveResult(samples, written.Count - samples.Length, counting.MedianRoundTripMs());
+        var added = written.Keys.Where(id => tail.FirstSeen.ContainsKey(id) && source.FirstSeen.ContainsKey(id))
+            .Select(id => Stopwatch.GetElapsedTime(source.FirstSeen[id], tail.FirstSeen[id]).TotalMilliseconds)
+            .ToArray();
+        return new LiveResult(samples, added, written.Count - samples.Length, counting.MedianRoundTripMs());
     }
 
     private static IAsyncDisposable RunBridge(IDynamoDbStreamsClient streams, CountingKinesis kinesis, ChatTable table, KinesisStreamRef target, bool latest)
@@ -170,7 +176,9 @@ internal static class EndToEndCommand
 
     private sealed record CatchUpResult(long Acknowledged, double Seconds, double RecordsPerSecond, int Requests, double CpuSeconds);
 
-    private sealed record LiveResult(double[] Samples, int Missing, double RoundTripMs);
+    /// <param name="Samples">PutItem completed → readable in Kinesis, ms.</param>
+    /// <param name="Added">Readable in the source stream → readable in Kinesis, ms: what the forwarder adds.</param>
+    private sealed record LiveResult(double[] Samples, double[] Added, int Missing, double RoundTripMs);
 
     /// <summary>A background loop that is cancelled and awaited on dispose.</summary>
     private sealed class Running : IAsyncDisposable

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text;
 using Bridge.Aws.Kinesis;
 
 namespace Bridge.Benchmarks.EndToEnd;
@@ -38,7 +37,7 @@ internal sealed class KinesisTail(IKinesisClient kinesis, KinesisStreamRef strea
                     var now = Stopwatch.GetTimestamp();
                     foreach (var record in page.Records)
                     {
-                        FirstSeen.TryAdd(MessageIdOf(record.Data.Span), now);
+                        FirstSeen.TryAdd(ChatTable.IdOf(record.Data.Span), now);
                     }
 
                     _iterators[i] = page.NextShardIterator ?? _iterators[i];
@@ -50,19 +49,5 @@ internal sealed class KinesisTail(IKinesisClient kinesis, KinesisStreamRef strea
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-    }
-
-    /// <summary>The item's <c>id</c> key, from <c>"Keys":{"id":{"S":"…"}</c> (the first <c>"id"</c> in the record).</summary>
-    private static string MessageIdOf(ReadOnlySpan<byte> data)
-    {
-        var marker = "\"id\":{\"S\":\""u8;
-        var at = data.IndexOf(marker);
-        if (at < 0)
-        {
-            return "";
-        }
-
-        var value = data[(at + marker.Length)..];
-        return Encoding.UTF8.GetString(value[..value.IndexOf((byte)'"')]);
     }
 }
