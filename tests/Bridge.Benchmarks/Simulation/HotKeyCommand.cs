@@ -47,6 +47,8 @@ internal static class HotKeyCommand
             : new SimulatedKinesis(ScaleCommand.TargetShards, time, double.PositiveInfinity, double.PositiveInfinity) { OnAccepted = order.Accept };
         var options = InProcessBridge.DefaultOptions();
         options.Reading.MinPollInterval = TimeSpan.Zero;
+        // A hot key's backlog cannot drain at ~30 records/s: give the drain half a second, not three.
+        options.ShutdownTimeout = InProcessBridge.DefaultOptions().ShutdownTimeout - TimeSpan.FromSeconds(2.5);
         await using var bridge = new InProcessBridge(stream, kinesis, options);
         await Task.Delay(TimeSpan.FromSeconds(1));
         bridge.ThrowIfFaulted();
