@@ -121,8 +121,8 @@ internal static class EndToEndCommand
     private static async Task<LiveResult> LiveAsync(ChatTable table, string prefix, int rate, TimeSpan duration, IDynamoDbStreamsClient streams, KinesisStreamRef target, IKinesisClient kinesis, Func<CountingKinesis, IAsyncDisposable> start, CancellationToken cancellationToken)
     {
         var counting = new CountingKinesis(kinesis);
-        var tail = new KinesisTail(kinesis, target);
-        var source = new StreamTail(streams, table.StreamArn);
+        var tail = ItemTail.OfKinesis(kinesis, target);
+        var source = ItemTail.OfStream(streams, table.StreamArn);
         await tail.StartAsync(cancellationToken);
         await source.StartAsync(cancellationToken);
         using var stopTail = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
