@@ -12,8 +12,8 @@ namespace Bridge.Benchmarks.Simulation;
 /// <para>Answers are built as wire bytes (records from a pool of realistic ones, each given its shard's next sequence
 /// number) and decoded by the real <see cref="StreamRecordsDecoder"/>, so the worker pays the decoding it pays against
 /// AWS; it does not pay for HTTP, TLS or signing.</para>
-/// <para>A call over 5 per second is held until it would be allowed, as the wire client's throttling retry would, and
-/// counted in <see cref="Throttled"/>. Iterators are <c>shard|position</c>.</para>
+/// <para>A call over 5 per second is held until it would be allowed, as the wire client's throttling retry would.
+/// Iterators are <c>shard|position</c>.</para>
 /// </remarks>
 internal sealed class SimulatedStream : IDynamoDbStreamsClient
 {
@@ -31,7 +31,6 @@ internal sealed class SimulatedStream : IDynamoDbStreamsClient
     private readonly int _keys;
     private readonly TimeProvider _time;
     private readonly long _start;
-    private long _throttled;
 
     /// <param name="recordsPerSecond">Writes per second each shard receives, from construction on.</param>
     /// <param name="backlog">Records each shard already holds at construction.</param>
@@ -68,17 +67,9 @@ internal sealed class SimulatedStream : IDynamoDbStreamsClient
     /// <summary>GetRecords latency.</summary>
     public TimeSpan Latency { get; init; } = TimeSpan.FromMilliseconds(20);
 
-    public int ShardCount => _shards.Length;
-
-    public IEnumerable<string> ShardIds => _shards.Select(s => s.ShardId);
-
-    public long Throttled => Interlocked.Read(ref _throttled);
 
     /// <summary>Records written to all shards so far.</summary>
     public long Written() => _shards.Length * WrittenPerShard();
-
-    /// <summary>Records read from all shards so far.</summary>
-    public long Read() => _shards.Sum(s => Interlocked.Read(ref s.Position));
 
     public Task<ListStreamsPage> ListStreamsAsync(string? tableName, string? exclusiveStartStreamArn, CancellationToken cancellationToken) =>
         Task.FromResult(new ListStreamsPage([new StreamSummary(Arn, StreamRecordWorkload.TableName, "2026-11-27T00:00:00.000")], null));
@@ -112,14 +103,12 @@ internal sealed class SimulatedStream : IDynamoDbStreamsClient
         var wait = double.IsPositiveInfinity(CallsPerSecond) ? TimeSpan.Zero : shard.TakeCall(_time);
         if (wait > TimeSpan.Zero)
         {
-            Interlocked.Increment(ref _throttled);
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
         }
 
         await Task.Delay(Latency, _time, cancellationToken).ConfigureAwait(false);
         var count = (int)Math.Clamp(WrittenPerShard() - position, 0, Math.Min(limit, 1000));
         var page = StreamRecordsDecoder.Decode(Answer(shard, position, count));
-        Interlocked.Exchange(ref shard.Position, position + count);
         return page with { NextShardIterator = Iterator(shard, position + count) };
     }
 
@@ -206,9 +195,6 @@ internal sealed class SimulatedStream : IDynamoDbStreamsClient
         private readonly Queue<long> _calls = new();
 
         public string ShardId { get; } = shardId;
-
-        /// <summary>Records read so far (the next position to read).</summary>
-        public long Position;
 
         /// <summary>Records this call and returns how long it must wait to stay within 5 calls in any second.</summary>
         public TimeSpan TakeCall(TimeProvider time)
