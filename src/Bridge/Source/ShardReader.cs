@@ -52,6 +52,7 @@ public sealed partial class ShardReader(
             return ShardPage.End;
         }
 
+        var calledAt = time.GetUtcNow();
         GetRecordsPage page;
         try
         {
@@ -86,10 +87,15 @@ public sealed partial class ShardReader(
             return new ShardPage(records, IsEnd: true);
         }
 
-        var next = page.Records.Length >= options.BatchSize ? options.MinPollInterval
-            : page.Records.Length > 0 ? options.MinPollInterval
-            : options.IdlePollInterval;
-        return Pause(new ShardPage(records, IsEnd: false), next);
+        if (page.Records.Length > 0)
+        {
+            // The limit is on calls per second, so the gap counts from this call's start: counting from its answer
+            // would add the call's latency to every gap and read a busy shard at 1 / (latency + MinPollInterval).
+            _nextCallAt = calledAt + options.MinPollInterval;
+            return new ShardPage(records, IsEnd: false);
+        }
+
+        return Pause(new ShardPage(records, IsEnd: false), options.IdlePollInterval);
     }
 
     private ShardPage Pause(ShardPage page, TimeSpan wait)

@@ -1,0 +1,175 @@
+using System.Buffers;
+using System.Text.Json;
+using Bridge.Aws.DynamoDbStreams;
+using Bridge.Aws.Kinesis;
+using Bridge.Benchmarks.Workload;
+using Bridge.Routing;
+
+namespace Bridge.Benchmarks.Micro;
+
+/// <summary>One GetRecords answer taken through the bridge's hot path, and through its ceiling, over the same bytes.</summary>
+/// <remarks>
+/// <para>Hot path: <see cref="StreamRecordsDecoder.Decode"/>, then per record <see cref="RecordRouter.Route"/> (key
+/// extraction and output encoding), then <see cref="PutRecordsBody.Write"/> in batches as the sink cuts them
+/// (≤ 500 entries, ≤ 5 MiB of data and keys).</para>
+/// <para>Ceiling: one <see cref="Utf8JsonReader"/> pass over the answer plus one <see cref="Utf8JsonWriter"/> writing the
+/// same PutRecords bodies from entries prepared in advance: the least work any decoder and encoder could do.</para>
+/// <para>Both write into one reused buffer, so neither pays for buffers the other does not.</para>
+/// </remarks>
+internal sealed class HotPath
+{
+    public const int MaxBatchEntries = 500;
+
+    public const int MaxBatchBytes = 5 * 1024 * 1024;
+
+    private static readonly JsonEncodedText RecordsName = JsonEncodedText.Encode("Records");
+    private static readonly JsonEncodedText DataName = JsonEncodedText.Encode("Data");
+    private static readonly JsonEncodedText PartitionKeyName = JsonEncodedText.Encode("PartitionKey");
+    private static readonly JsonEncodedText StreamNameName = JsonEncodedText.Encode("StreamName");
+
+    private readonly KinesisStreamRef _target = KinesisStreamRef.FromName("chat-events");
+    private readonly RecordRouter _router;
+    private readonly PutRecordsEntry[] _batch = new PutRecordsEntry[MaxBatchEntries];
+    private readonly ArrayBufferWriter<byte> _output = new(8 * 1024 * 1024);
+
+    /// <summary>The routed output of <see cref="Answer"/>, for the ceiling to write.</summary>
+    private readonly PutRecordsEntry[] _prepared;
+
+    public HotPath(int records, int recordBytes)
+    {
+        Records = records;
+        Answer = StreamRecordWorkload.GetRecordsAnswer(records, recordBytes);
+        _router = new RecordRouter(
+            new PartitionKeySelector(StreamRecordWorkload.KeyAttribute),
+            new OutputRecordEncoder(StreamRecordWorkload.TableName, StreamRecordWorkload.StreamArn, "shardId-00000001795000000000-abcdef01"));
+        _prepared = [.. StreamRecordsDecoder.Decode(Answer).Records.Select(r => Routed(_router.Route(r)))];
+        // One pass now, so that a hot path that cannot route these records fails in the setup.
+        Run();
+    }
+
+    public int Records { get; }
+
+    /// <summary>The GetRecords answer, as the wire client receives it.</summary>
+    public byte[] Answer { get; }
+
+    /// <summary>Decode, route and encode every record; returns the PutRecords body bytes written.</summary>
+    public long Run()
+    {
+        var page = StreamRecordsDecoder.Decode(Answer);
+        long written = 0;
+        int count = 0, bytes = 0;
+        foreach (ref readonly var record in page.Records.AsSpan())
+        {
+            var outcome = _router.Route(record);
+            if (!outcome.IsRouted)
+            {
+                throw new InvalidOperationException(outcome.Message);
+            }
+
+            var size = outcome.Data.Length + outcome.PartitionKey.Length;
+            if (count == MaxBatchEntries || bytes + size > MaxBatchBytes)
+            {
+                written += WriteBody(count);
+                count = bytes = 0;
+            }
+
+            _batch[count++] = new PutRecordsEntry(outcome.PartitionKey, outcome.Data);
+            bytes += size;
+        }
+
+        written += WriteBody(count);
+        Array.Clear(_batch);
+        return written;
+    }
+
+    /// <summary>The ceiling: one reader pass over the answer, and the same bodies written by a bare writer.</summary>
+    public long RunCeiling()
+    {
+        var reader = new Utf8JsonReader(Answer);
+        long tokens = 0;
+        while (reader.Read())
+        {
+            tokens++;
+        }
+
+        if (tokens == 0)
+        {
+            throw new InvalidOperationException("empty answer");
+        }
+
+        long written = 0;
+        int start = 0, bytes = 0;
+        for (var i = 0; i < _prepared.Length; i++)
+        {
+            var size = _prepared[i].Data.Length + _prepared[i].PartitionKey.Length;
+            if (i - start == MaxBatchEntries || bytes + size > MaxBatchBytes)
+            {
+                written += WriteBare(start, i);
+                start = i;
+                bytes = 0;
+            }
+
+            bytes += size;
+        }
+
+        return written + WriteBare(start, _prepared.Length);
+    }
+
+    /// <summary>Only the decoder.</summary>
+    public int Decode() => StreamRecordsDecoder.Decode(Answer).Records.Length;
+
+    /// <summary>Only the encoder, from entries routed in advance.</summary>
+    public long Encode()
+    {
+        long written = 0;
+        for (var start = 0; start < _prepared.Length;)
+        {
+            int count = 0, bytes = 0;
+            while (start + count < _prepared.Length && count < MaxBatchEntries && bytes + _prepared[start + count].Data.Length + _prepared[start + count].PartitionKey.Length <= MaxBatchBytes)
+            {
+                bytes += _prepared[start + count].Data.Length + _prepared[start + count].PartitionKey.Length;
+                count++;
+            }
+
+            _output.ResetWrittenCount();
+            PutRecordsBody.Write(_output, _target, new ArraySegment<PutRecordsEntry>(_prepared, start, count));
+            written += _output.WrittenCount;
+            start += count;
+        }
+
+        return written;
+    }
+
+    private long WriteBody(int count)
+    {
+        _output.ResetWrittenCount();
+        PutRecordsBody.Write(_output, _target, new ArraySegment<PutRecordsEntry>(_batch, 0, count));
+        return _output.WrittenCount;
+    }
+
+    private long WriteBare(int start, int end)
+    {
+        _output.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(_output, new JsonWriterOptions { SkipValidation = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString(StreamNameName, _target.Name);
+            writer.WriteStartArray(RecordsName);
+            for (var i = start; i < end; i++)
+            {
+                writer.WriteStartObject();
+                writer.WriteBase64String(DataName, _prepared[i].Data.Span);
+                writer.WriteString(PartitionKeyName, _prepared[i].PartitionKey);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return _output.WrittenCount;
+    }
+
+    private static PutRecordsEntry Routed(RouteOutcome outcome) =>
+        outcome.IsRouted ? new PutRecordsEntry(outcome.PartitionKey, outcome.Data) : throw new InvalidOperationException(outcome.Message);
+}

@@ -1,0 +1,28 @@
+using Bridge.Benchmarks;
+using Bridge.Benchmarks.EndToEnd;
+using Bridge.Benchmarks.Micro;
+using Bridge.Benchmarks.Simulation;
+
+// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|hotkey|scale|smoke> [--smoke] [--rooms N (e2e)]
+// Every command prints Markdown tables, exits by itself, and returns non-zero when a run fails.
+var command = args.FirstOrDefault() ?? "help";
+var smoke = args.Contains("--smoke");
+Console.WriteLine($"# {command}{(smoke ? " (smoke)" : "")} on {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {DateTimeOffset.UtcNow:u}");
+return command switch
+{
+    "micro" => MicroCommand.Run(smoke),
+    "e2e" => await EndToEndCommand.RunAsync(smoke, Option("--rooms") ?? 100),
+    "hotkey" => await HotKeyCommand.RunAsync(smoke),
+    "scale" => await ScaleCommand.RunAsync(smoke),
+    "smoke" => await SmokeCommand.RunAsync(),
+    _ => Usage(),
+};
+
+int? Option(string name) =>
+    Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : null;
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|hotkey|scale|smoke> [--smoke]");
+    return 2;
+}
