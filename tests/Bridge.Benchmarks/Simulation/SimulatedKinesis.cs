@@ -1,3 +1,4 @@
+using Bridge.Testing;
 using System.Globalization;
 using Bridge.Aws.Kinesis;
 using Bridge.Aws.Protocol;
@@ -14,7 +15,7 @@ namespace Bridge.Benchmarks.Simulation;
 /// <para><see cref="OnAccepted"/> sees every accepted entry, in acceptance order, under the stream's lock: the hot-key
 /// benchmark checks per-key order there.</para>
 /// </remarks>
-internal sealed class SimulatedKinesis : IKinesisClient
+internal sealed class SimulatedKinesis : SinkSideKinesis
 {
     private static readonly PutRecordsRules Rules = new(1024 * 1024, 5 * 1024 * 1024);
 
@@ -48,7 +49,7 @@ internal sealed class SimulatedKinesis : IKinesisClient
 
     public long Requests => Interlocked.Read(ref _requests);
 
-    public async Task<PutRecordsResult> PutRecordsAsync(KinesisStreamRef stream, IReadOnlyList<PutRecordsEntry> entries, CancellationToken cancellationToken)
+    public override async Task<PutRecordsResult> PutRecordsAsync(KinesisStreamRef stream, IReadOnlyList<PutRecordsEntry> entries, CancellationToken cancellationToken)
     {
         Rules.CheckBatch(entries);
         using (var body = new PooledBufferWriter(PutRecordsBody.EstimateSize(entries)))
@@ -87,23 +88,12 @@ internal sealed class SimulatedKinesis : IKinesisClient
         return new PutRecordsResult(failed, results);
     }
 
-    public Task<ListShardsPage> ListShardsAsync(KinesisStreamRef stream, string? nextToken, CancellationToken cancellationToken) =>
+    public override Task<ListShardsPage> ListShardsAsync(KinesisStreamRef stream, string? nextToken, CancellationToken cancellationToken) =>
         Task.FromResult(new ListShardsPage([.. _shards.Select(s => s.Shard)], null));
 
-    public Task<KinesisStreamSummary> DescribeStreamSummaryAsync(KinesisStreamRef stream, CancellationToken cancellationToken) =>
+    public override Task<KinesisStreamSummary> DescribeStreamSummaryAsync(KinesisStreamRef stream, CancellationToken cancellationToken) =>
         Task.FromResult(new KinesisStreamSummary("target", "arn:aws:kinesis:us-east-1:123456789012:stream/target", "ACTIVE", _shards.Length, 24, null));
 
-    public Task CreateStreamAsync(string streamName, int? shardCount, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task DeleteStreamAsync(string streamName, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<PutRecordResult> PutRecordAsync(KinesisStreamRef stream, PutRecordsEntry entry, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<string> GetShardIteratorAsync(KinesisStreamRef stream, string shardId, KinesisIteratorType type, string? sequenceNumber, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<KinesisRecordsPage> GetRecordsAsync(string shardIterator, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task UpdateShardCountAsync(KinesisStreamRef stream, int targetShardCount, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     private TargetShard ShardOf(string partitionKey)
     {

@@ -1,3 +1,4 @@
+using Bridge.Testing;
 using System.Globalization;
 using System.Net;
 using System.Numerics;
@@ -11,7 +12,7 @@ namespace Bridge.Tests.Fakes;
 /// Every accepted entry is logged in acceptance order. <see cref="OnRequest"/> lets a test check each request
 /// as it arrives, before anything in it is accepted, which is where the order invariant must hold.
 /// </remarks>
-internal sealed class FlakyKinesis : IKinesisClient
+internal sealed class FlakyKinesis : SinkSideKinesis
 {
     private readonly Lock _lock = new();
     private readonly Random _random;
@@ -68,7 +69,7 @@ internal sealed class FlakyKinesis : IKinesisClient
         }
     }
 
-    public async Task<PutRecordsResult> PutRecordsAsync(KinesisStreamRef stream, IReadOnlyList<PutRecordsEntry> entries, CancellationToken cancellationToken)
+    public override async Task<PutRecordsResult> PutRecordsAsync(KinesisStreamRef stream, IReadOnlyList<PutRecordsEntry> entries, CancellationToken cancellationToken)
     {
         var pending = Interlocked.Add(ref _pendingEntries, entries.Count);
         InterlockedMax(ref _maxPendingEntries, pending);
@@ -147,7 +148,7 @@ internal sealed class FlakyKinesis : IKinesisClient
         }
     }
 
-    public Task<ListShardsPage> ListShardsAsync(KinesisStreamRef stream, string? nextToken, CancellationToken cancellationToken)
+    public override Task<ListShardsPage> ListShardsAsync(KinesisStreamRef stream, string? nextToken, CancellationToken cancellationToken)
     {
         // Two pages, to exercise the paging.
         var half = (_shards.Count + 1) / 2;
@@ -156,20 +157,9 @@ internal sealed class FlakyKinesis : IKinesisClient
             : new ListShardsPage(_shards.Skip(half).ToList(), null));
     }
 
-    public Task<KinesisStreamSummary> DescribeStreamSummaryAsync(KinesisStreamRef stream, CancellationToken cancellationToken) =>
+    public override Task<KinesisStreamSummary> DescribeStreamSummaryAsync(KinesisStreamRef stream, CancellationToken cancellationToken) =>
         Task.FromResult(new KinesisStreamSummary("target", "arn:aws:kinesis:us-east-1:000000000000:stream/target", "ACTIVE", _shards.Count, 24, null));
 
-    public Task CreateStreamAsync(string streamName, int? shardCount, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task DeleteStreamAsync(string streamName, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<PutRecordResult> PutRecordAsync(KinesisStreamRef stream, PutRecordsEntry entry, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<string> GetShardIteratorAsync(KinesisStreamRef stream, string shardId, KinesisIteratorType type, string? sequenceNumber, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<KinesisRecordsPage> GetRecordsAsync(string shardIterator, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task UpdateShardCountAsync(KinesisStreamRef stream, int targetShardCount, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     private string ShardOf(string partitionKey)
     {
