@@ -193,11 +193,11 @@ public sealed class DynamoDbLeaseStore(IAmazonDynamoDB dynamoDb, string tableNam
     public async Task<bool> TryReleaseAsync(Lease held, CancellationToken cancellationToken) =>
         await UpdateAsync(
             held,
-            "SET #n = :next, #u = :u REMOVE #o, #p",
+            "SET #n = :next, #u = :u REMOVE #o",
             HeldBy(held, out var names, out var values),
             names,
             values,
-            extra: (n, _) => n["#p"] = PendingOwnerAttribute,
+            extra: null,
             cancellationToken).ConfigureAwait(false) is not null;
 
     public async Task<bool> TryDeleteAsync(Lease seen, CancellationToken cancellationToken)
@@ -255,7 +255,6 @@ public sealed class DynamoDbLeaseStore(IAmazonDynamoDB dynamoDb, string tableNam
         CancellationToken cancellationToken)
     {
         extra?.Invoke(names, values);
-        values.Remove(":seen_unused");
         try
         {
             var response = await dynamoDb.UpdateItemAsync(

@@ -29,7 +29,7 @@ public interface ILeaseStore
     /// <summary>Asks the holder to hand the lease over to <paramref name="requester"/>: sets <see cref="Lease.PendingOwner"/> if <paramref name="seen"/>'s owner still holds it.</summary>
     Task<bool> TryRequestHandoffAsync(Lease seen, string requester, CancellationToken cancellationToken);
 
-    /// <summary>Removes the owner (and any handoff request) if <paramref name="held"/>'s owner and counter still hold, so another worker can take it at once.</summary>
+    /// <summary>Removes the owner (a handoff request stays, so the requester takes it first) if <paramref name="held"/>'s owner and counter still hold, so another worker can take it at once.</summary>
     Task<bool> TryReleaseAsync(Lease held, CancellationToken cancellationToken);
 
     /// <summary>Deletes a lease if its counter is still <paramref name="seen"/>'s (cleanup of finished shards).</summary>

@@ -75,7 +75,8 @@ public sealed class ChatForwardingTests(ChatEmulators aws) : IClassFixture<ChatE
         await using var second = BridgeProcess.Start(settings);
         await aws.WaitForDistinctAsync("chat-kill-out", 4_000, second);
         second.Terminate();
-        Assert.Equal(0, await second.WaitForExitAsync(ExitTimeout));
+        var exit = await second.WaitForExitAsync(ExitTimeout);
+        Assert.True(exit == 0, $"exit code {exit}\n{second.Output}");
 
         var report = await aws.CompareAsync(table, "chat-kill-out");
         Assert.True(report.NothingLostInOrder, report.ToString());
