@@ -111,23 +111,15 @@ public sealed class DynamoDbLeaseStore(IAmazonDynamoDB dynamoDb, string tableNam
             item[CheckpointAttribute] = S(checkpoint.ToString());
         }
 
-        try
-        {
-            await dynamoDb.PutItemAsync(
-                new PutItemRequest
-                {
-                    TableName = tableName,
-                    Item = item,
-                    ConditionExpression = "attribute_not_exists(#k)",
-                    ExpressionAttributeNames = new() { ["#k"] = LeaseKeyAttribute },
-                },
-                cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return false;
-        }
+        return await SucceedsAsync(dynamoDb.PutItemAsync(
+            new PutItemRequest
+            {
+                TableName = tableName,
+                Item = item,
+                ConditionExpression = "attribute_not_exists(#k)",
+                ExpressionAttributeNames = new() { ["#k"] = LeaseKeyAttribute },
+            },
+            cancellationToken)).ConfigureAwait(false);
     }
 
     public Task<Lease?> TryTakeAsync(Lease seen, string owner, CancellationToken cancellationToken) =>
@@ -169,25 +161,17 @@ public sealed class DynamoDbLeaseStore(IAmazonDynamoDB dynamoDb, string tableNam
             return false;
         }
 
-        try
-        {
-            await dynamoDb.UpdateItemAsync(
-                new UpdateItemRequest
-                {
-                    TableName = tableName,
-                    Key = KeyOf(seen),
-                    UpdateExpression = "SET #p = :p",
-                    ConditionExpression = "#o = :o",
-                    ExpressionAttributeNames = new() { ["#p"] = PendingOwnerAttribute, ["#o"] = OwnerAttribute },
-                    ExpressionAttributeValues = new() { [":p"] = S(requester), [":o"] = S(seen.Owner) },
-                },
-                cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return false;
-        }
+        return await SucceedsAsync(dynamoDb.UpdateItemAsync(
+            new UpdateItemRequest
+            {
+                TableName = tableName,
+                Key = KeyOf(seen),
+                UpdateExpression = "SET #p = :p",
+                ConditionExpression = "#o = :o",
+                ExpressionAttributeNames = new() { ["#p"] = PendingOwnerAttribute, ["#o"] = OwnerAttribute },
+                ExpressionAttributeValues = new() { [":p"] = S(requester), [":o"] = S(seen.Owner) },
+            },
+            cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task<bool> TryReleaseAsync(Lease held, CancellationToken cancellationToken) =>
@@ -206,18 +190,24 @@ public sealed class DynamoDbLeaseStore(IAmazonDynamoDB dynamoDb, string tableNam
         values.Remove(":next");
         values.Remove(":u");
         names.Remove("#u");
+        return await SucceedsAsync(dynamoDb.DeleteItemAsync(
+            new DeleteItemRequest
+            {
+                TableName = tableName,
+                Key = KeyOf(seen),
+                ConditionExpression = condition,
+                ExpressionAttributeNames = names,
+                ExpressionAttributeValues = values,
+            },
+            cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>True when the conditional write went through, false when its condition failed (someone else changed the lease).</summary>
+    private static async Task<bool> SucceedsAsync(Task write)
+    {
         try
         {
-            await dynamoDb.DeleteItemAsync(
-                new DeleteItemRequest
-                {
-                    TableName = tableName,
-                    Key = KeyOf(seen),
-                    ConditionExpression = condition,
-                    ExpressionAttributeNames = names,
-                    ExpressionAttributeValues = values,
-                },
-                cancellationToken).ConfigureAwait(false);
+            await write.ConfigureAwait(false);
             return true;
         }
         catch (ConditionalCheckFailedException)

@@ -68,11 +68,11 @@ public sealed class HeldLease
 
     /// <summary>Bumps the counter; false when the lease is lost. Store errors throw (the lease is kept until it is no longer valid).</summary>
     public Task<bool> TryRenewAsync(CancellationToken cancellationToken) =>
-        WriteAsync(lease => _store.TryRenewAsync(lease, cancellationToken), cancellationToken);
+        WriteAsync((lease, token) => _store.TryRenewAsync(lease, token), cancellationToken);
 
     /// <summary>Writes a checkpoint fenced by owner and counter; false when the lease is lost (the caller must stop the shard).</summary>
     public Task<bool> TryCheckpointAsync(Checkpoint checkpoint, CancellationToken cancellationToken) =>
-        WriteAsync(lease => _store.TryCheckpointAsync(lease, checkpoint, cancellationToken), cancellationToken);
+        WriteAsync((lease, token) => _store.TryCheckpointAsync(lease, checkpoint, token), cancellationToken);
 
     /// <summary>Gives the lease up so another worker may take it at once; nothing is written for it afterwards.</summary>
     public async Task<bool> TryReleaseAsync(CancellationToken cancellationToken)
@@ -97,7 +97,13 @@ public sealed class HeldLease
 
     internal void MarkLost() => _lost.Cancel();
 
-    private async Task<bool> WriteAsync(Func<Lease, Task<Lease?>> write, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <paramref name="cancellationToken"/> only cancels the wait for the gate. The write itself is never cancelled by
+    /// the caller (e.g. shutdown in the middle of a checkpoint): a write abandoned mid-flight may still be applied,
+    /// leaving this acquisition with a stale counter, and its next write (the final checkpoint) would be refused.
+    /// It is bounded by the lease duration instead, past which the lease is no longer valid anyway.
+    /// </remarks>
+    private async Task<bool> WriteAsync(Func<Lease, CancellationToken, Task<Lease?>> write, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -109,9 +115,16 @@ public sealed class HeldLease
 
             var sentAt = _time.GetTimestamp();
             Lease? written;
+            using var bounded = new CancellationTokenSource(_duration, _time);
             try
             {
-                written = await write(_current).ConfigureAwait(false);
+                written = await write(_current, bounded.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (bounded.IsCancellationRequested)
+            {
+                // Unanswered within a lease duration: whether it was applied is unknown, and the lease is no longer valid.
+                MarkLost();
+                return false;
             }
             catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
             {

@@ -1,4 +1,5 @@
 using Amazon.Runtime;
+using Bridge.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Bridge.Coordination;
@@ -28,6 +29,7 @@ public sealed partial class LeaseCoordinator
     private readonly LeaseOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly BridgeMetrics? _metrics;
     private readonly Random _random = new();
     private readonly Lock _lock = new();
 
@@ -49,8 +51,9 @@ public sealed partial class LeaseCoordinator
     /// <summary>Completed to run the next cycle at once; replaced by the loop.</summary>
     private TaskCompletionSource _wake = NewSignal();
 
-    public LeaseCoordinator(ILeaseStore store, IReadOnlyCollection<string> streamArns, LeaseOptions options, TimeProvider time, ILogger logger)
+    public LeaseCoordinator(ILeaseStore store, IReadOnlyCollection<string> streamArns, LeaseOptions options, TimeProvider time, ILogger logger, BridgeMetrics? metrics = null)
     {
+        _metrics = metrics;
         _store = store;
         _streamArns = streamArns;
         _options = options;
@@ -170,6 +173,7 @@ public sealed partial class LeaseCoordinator
             if (await lease.TryReleaseAsync(cancellationToken).ConfigureAwait(false))
             {
                 LogReleased(lease.Current.ShardId, WorkerId);
+                _metrics?.LeaseEvent("released");
             }
         }
         catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
@@ -228,6 +232,7 @@ public sealed partial class LeaseCoordinator
                 }
 
                 LogLost(lease.Current.ShardId, WorkerId);
+                _metrics?.LeaseEvent("lost");
             }
         }
     }
@@ -361,6 +366,7 @@ public sealed partial class LeaseCoordinator
         }
 
         previous?.MarkLost();
+        _metrics?.LeaseEvent("taken");
         LogTaken(taken.ShardId, WorkerId, seen.Owner ?? "(none)", taken.Checkpoint?.ToString() ?? "(none)");
         return true;
     }

@@ -58,7 +58,7 @@ internal sealed partial class BridgeEngine(
             _ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         LogStarting(sources.Count, options.Target.StreamName);
-        var leases = new LeaseCoordinator(store, [.. sources.Select(s => s.StreamArn).Distinct()], options.Leases, time, loggers.CreateLogger<LeaseCoordinator>());
+        var leases = new LeaseCoordinator(store, [.. sources.Select(s => s.StreamArn).Distinct()], options.Leases, time, loggers.CreateLogger<LeaseCoordinator>(), metrics);
         using var stopRenewing = new CancellationTokenSource();
         var coordinator = Task.Run(() => leases.RunAsync(stop.Token, stopRenewing.Token), CancellationToken.None);
         var forwarders = sources

@@ -37,6 +37,9 @@ internal sealed partial class ShardConsumer(
     public async Task<ShardOutcome> RunAsync(CancellationToken stopReading, CancellationToken drainDeadline)
     {
         LogStarted(_shard.TableName, _shard.ShardId);
+
+        // Lease lost: the sink drops what it holds of this shard and has not sent yet.
+        using var abandon = lease.Lost.Register(progress.Abandon);
         try
         {
             var outcome = await ReadAsync(stopReading).ConfigureAwait(false);
@@ -81,18 +84,17 @@ internal sealed partial class ShardConsumer(
             while (true)
             {
                 var page = await reader.ReadAsync(stopReading).ConfigureAwait(false);
-
-                // A pause (GC, SIGSTOP) may have outlasted the lease while this read waited: nothing read after
-                // that is appended, as another worker may be sending the same records already.
-                if (!lease.CheckValid())
-                {
-                    return ShardOutcome.LeaseLost;
-                }
-
                 status.OnRead(time.GetUtcNow());
                 metrics.RecordsRead(_shard, page.Records.Length);
                 foreach (var record in page.Records)
                 {
+                    // A pause (GC, SIGSTOP) may have outlasted the lease since the last renewal: nothing more is
+                    // appended then, as another worker may be sending the same records already.
+                    if (!lease.CheckValid())
+                    {
+                        return ShardOutcome.LeaseLost;
+                    }
+
                     if (!await ForwardAsync(record, stopReading).ConfigureAwait(false))
                     {
                         return ShardOutcome.Blocked;

@@ -22,11 +22,13 @@ public sealed class BridgeMetrics
     private readonly Counter<long> _retries;
     private readonly Counter<long> _trimmed;
     private readonly Histogram<double> _latency;
+    private readonly Counter<long> _leaseEvents;
 
     public BridgeMetrics(IMeterFactory meterFactory, TimeProvider time)
     {
         _time = time;
         var meter = meterFactory.Create(MeterName);
+        _leaseEvents = meter.CreateCounter<long>("bridge.leases.events", "{event}", "Lease changes of this worker, by event: taken, lost, released.");
         _recordsRead = meter.CreateCounter<long>("bridge.source.records_read", "{record}", "Stream records read from DynamoDB Streams.");
         _recordsForwarded = meter.CreateCounter<long>("bridge.sink.records_forwarded", "{record}", "Records acknowledged by Kinesis.");
         _bytesForwarded = meter.CreateCounter<long>("bridge.sink.bytes_forwarded", "By", "Bytes (data plus partition key) acknowledged by Kinesis.");
@@ -90,6 +92,8 @@ public sealed class BridgeMetrics
         _entriesFailed.Add(1, new TagList { { "error_code", errorCode }, { "target_shard", targetShard } });
 
     public void Retry(bool throttled) => _retries.Add(1, new KeyValuePair<string, object?>("throttled", throttled));
+
+    public void LeaseEvent(string @event) => _leaseEvents.Add(1, new KeyValuePair<string, object?>("event", @event));
 
     public void Trimmed(SourceShard shard) =>
         _trimmed.Add(1, new TagList { { "table", shard.TableName }, { "shard", shard.ShardId } });

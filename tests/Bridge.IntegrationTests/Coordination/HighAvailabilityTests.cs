@@ -17,13 +17,7 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
     public async Task Six_leases_balance_two_each_over_three_workers_and_a_fourth_takes_its_share_without_duplicates()
     {
         await using var fleet = await WorkerFleet.CreateAsync(aws, "ha-balance", Tables);
-        await fleet.WriteAsync(100);
-        foreach (var id in new[] { "w1", "w2", "w3" })
-        {
-            fleet.Start(id);
-        }
-
-        var balanced = await fleet.WaitForBalanceAsync(["w1", "w2", "w3"], Generous);
+        var balanced = await fleet.StartBalancedAsync(100, "w1", "w2", "w3");
         output.WriteLine($"3 workers balanced 2/2/2 after {balanced.TotalSeconds:0.0} s");
         Assert.All((await fleet.LoadsAsync()).Values, count => Assert.Equal(2, count));
 
@@ -34,11 +28,9 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
         Assert.InRange((await fleet.LoadsAsync()).GetValueOrDefault("w4"), 1, 2);
 
         await fleet.WriteAsync(50);
-        await fleet.WaitForEverythingAsync(Generous);
-        await fleet.TerminateAllAsync();
 
         // Balancing hands leases over gracefully (drain, checkpoint, release), so it re-sends nothing.
-        foreach (var report in await fleet.CompareAsync())
+        foreach (var report in await fleet.FinishAsync())
         {
             Assert.True(report.ExactlyOnceInOrder, report + fleet.Outputs());
         }
@@ -48,13 +40,7 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
     public async Task Kill_9_of_one_of_three_workers_loses_nothing_and_its_leases_are_taken_over_within_duration_plus_renew_interval()
     {
         await using var fleet = await WorkerFleet.CreateAsync(aws, "ha-kill", Tables);
-        await fleet.WriteAsync(100);
-        foreach (var id in new[] { "w1", "w2", "w3" })
-        {
-            fleet.Start(id);
-        }
-
-        await fleet.WaitForBalanceAsync(["w1", "w2", "w3"], Generous);
+        await fleet.StartBalancedAsync(100, "w1", "w2", "w3");
         var load = fleet.WriteInRoundsAsync(rounds: 12, perTable: 40, pause: TimeSpan.FromMilliseconds(250));
         await Task.Delay(1500);
 
@@ -66,9 +52,7 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
         output.WriteLine($"leases of the killed worker ({victimLeases.Count}) taken over after {takeover.TotalSeconds:0.00} s (lease {WorkerFleet.LeaseDuration.TotalSeconds} s + renew {WorkerFleet.RenewInterval.TotalSeconds} s)");
 
         await load;
-        await fleet.WaitForEverythingAsync(Generous);
-        await fleet.TerminateAllAsync();
-        var reports = await fleet.CompareAsync();
+        var reports = await fleet.FinishAsync();
         output.WriteLine($"after kill -9: {reports.Sum(r => r.SourceChanges)} changes, {reports.Sum(r => r.Duplicates)} duplicates");
         foreach (var report in reports)
         {
@@ -83,13 +67,7 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
     public async Task Rolling_restart_of_every_worker_under_load_neither_loses_nor_repeats_anything()
     {
         await using var fleet = await WorkerFleet.CreateAsync(aws, "ha-rolling", Tables);
-        await fleet.WriteAsync(50);
-        foreach (var id in new[] { "w1", "w2", "w3" })
-        {
-            fleet.Start(id);
-        }
-
-        await fleet.WaitForBalanceAsync(["w1", "w2", "w3"], Generous);
+        await fleet.StartBalancedAsync(50, "w1", "w2", "w3");
         var load = fleet.WriteInRoundsAsync(rounds: 20, perTable: 20, pause: TimeSpan.FromMilliseconds(300));
         var live = new List<string> { "w1", "w2", "w3" };
         foreach (var id in new[] { "w1", "w2", "w3" })
@@ -106,9 +84,7 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
         }
 
         await load;
-        await fleet.WaitForEverythingAsync(Generous);
-        await fleet.TerminateAllAsync();
-        foreach (var report in await fleet.CompareAsync())
+        foreach (var report in await fleet.FinishAsync())
         {
             Assert.True(report.ExactlyOnceInOrder, report + fleet.Outputs());
         }
@@ -118,13 +94,7 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
     public async Task A_worker_paused_past_its_lease_expiry_stops_its_lost_shards_and_never_overwrites_the_new_owners_checkpoints()
     {
         await using var fleet = await WorkerFleet.CreateAsync(aws, "ha-pause", Tables);
-        await fleet.WriteAsync(100);
-        foreach (var id in new[] { "w1", "w2", "w3" })
-        {
-            fleet.Start(id);
-        }
-
-        await fleet.WaitForBalanceAsync(["w1", "w2", "w3"], Generous);
+        await fleet.StartBalancedAsync(100, "w1", "w2", "w3");
         var load = fleet.WriteInRoundsAsync(rounds: 12, perTable: 40, pause: TimeSpan.FromMilliseconds(250));
         await Task.Delay(1000);
 

@@ -51,6 +51,26 @@ internal sealed class WorkerFleet(ChatEmulators aws, string name, IReadOnlyList<
         return worker;
     }
 
+    /// <summary>Writes a backlog, starts the workers and waits until they share the leases evenly.</summary>
+    public async Task<TimeSpan> StartBalancedAsync(int backlogPerTable, params string[] workerIds)
+    {
+        await WriteAsync(backlogPerTable);
+        foreach (var id in workerIds)
+        {
+            Start(id);
+        }
+
+        return await WaitForBalanceAsync(workerIds, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Waits for every change, stops every worker gracefully and compares each table with the target.</summary>
+    public async Task<IReadOnlyList<DeliveryReport>> FinishAsync()
+    {
+        await WaitForEverythingAsync(TimeSpan.FromSeconds(60));
+        await TerminateAllAsync();
+        return await CompareAsync();
+    }
+
     /// <summary>Applies <paramref name="perTable"/> changes to every table.</summary>
     public async Task WriteAsync(int perTable)
     {

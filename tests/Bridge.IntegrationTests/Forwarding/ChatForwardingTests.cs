@@ -72,8 +72,9 @@ public sealed class ChatForwardingTests(ChatEmulators aws) : IClassFixture<ChatE
             await first.WaitForExitAsync(ExitTimeout);
         }
 
+        // The second worker must first take the dead one's lease (after it expires), then finish the shard.
         await using var second = BridgeProcess.Start(settings);
-        await aws.WaitForDistinctAsync("chat-kill-out", 4_000, second);
+        await aws.WaitUntilAsync("chat-kill-out", records => records.Select(r => r.SequenceNumber).Distinct().Count() >= 4_000 && second.Output.Contains("taken by", StringComparison.Ordinal), second);
         second.Terminate();
         var exit = await second.WaitForExitAsync(ExitTimeout);
         Assert.True(exit == 0, $"exit code {exit}\n{second.Output}");
