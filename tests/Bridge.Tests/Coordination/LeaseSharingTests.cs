@@ -121,6 +121,35 @@ public class LeaseSharingTests
         Assert.Null(harness.Store.Get(stream.StreamArn, "B")!.Owner);
     }
 
+    [Fact]
+    public async Task A_finished_parent_lease_is_deleted_after_the_cleanup_delay_and_never_created_again()
+    {
+        var stream = new InMemoryStream();
+        stream.AddShard("A");
+        for (var i = 0; i < 10; i++)
+        {
+            stream.Append("A", "room-" + (i % 3));
+        }
+
+        stream.Split("A", "B", "C");
+        stream.Append("B", "room-1");
+        stream.Append("C", "room-2");
+        using var harness = new EngineHarness(stream);
+        using var stop = new CancellationTokenSource();
+        var options = EngineHarness.FastOptions();
+        options.Leases.CleanupDelay = TimeSpan.FromMilliseconds(100);
+        var run = NewEngine(harness, options).RunAsync(stop.Token);
+
+        // A's lease goes once both children have checkpoints; A is still listed by the stream, yet gets no new lease.
+        await WaitUntilAsync(() => harness.Delivered().Count == 12 && harness.Store.Get(stream.StreamArn, "A") is null);
+        await Task.Delay(300);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Null(harness.Store.Get(stream.StreamArn, "A"));
+        Assert.Equal(12, harness.Delivered().Count);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
@@ -136,7 +165,11 @@ public class LeaseSharingTests
         var options = EngineHarness.FastOptions();
         options.Leases.WorkerId = workerId;
         options.Leases.Duration = leaseDuration ?? options.Leases.Duration;
-        return new BridgeEngine(
+        return NewEngine(harness, options);
+    }
+
+    private static BridgeEngine NewEngine(EngineHarness harness, BridgeOptions options) =>
+        new(
             options,
             [new ResolvedSource(harness.Stream.TableName, harness.Stream.StreamArn, new PartitionKeySelector("roomId"))],
             harness.Stream,
@@ -145,5 +178,4 @@ public class LeaseSharingTests
             TimeProvider.System,
             harness.Loggers,
             new BridgeMetrics(harness.MeterFactory, TimeProvider.System));
-    }
 }
