@@ -30,10 +30,7 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
         await fleet.WriteAsync(50);
 
         // Balancing hands leases over gracefully (drain, checkpoint, release), so it re-sends nothing.
-        foreach (var report in await fleet.FinishAsync())
-        {
-            Assert.True(report.ExactlyOnceInOrder, report + fleet.Outputs());
-        }
+        fleet.AssertEvery(await fleet.FinishAsync(), report => report.ExactlyOnceInOrder);
     }
 
     [Fact]
@@ -54,10 +51,7 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
         await load;
         var reports = await fleet.FinishAsync();
         output.WriteLine($"after kill -9: {reports.Sum(r => r.SourceChanges)} changes, {reports.Sum(r => r.Duplicates)} duplicates");
-        foreach (var report in reports)
-        {
-            Assert.True(report.NothingLostInOrder, report + fleet.Outputs());
-        }
+        fleet.AssertEvery(reports, report => report.NothingLostInOrder);
 
         // Lease duration + one renew interval, plus slack for a loaded 2-core CI machine (process start-up is not in it).
         Assert.True(takeover < WorkerFleet.LeaseDuration + WorkerFleet.RenewInterval + TimeSpan.FromSeconds(6), $"takeover took {takeover}");
@@ -84,10 +78,7 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
         }
 
         await load;
-        foreach (var report in await fleet.FinishAsync())
-        {
-            Assert.True(report.ExactlyOnceInOrder, report + fleet.Outputs());
-        }
+        fleet.AssertEvery(await fleet.FinishAsync(), report => report.ExactlyOnceInOrder);
     }
 
     [Fact]
@@ -121,9 +112,6 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
 
         await fleet.TerminateAllAsync();
         Assert.Contains("LOST by w1", paused.Output, StringComparison.Ordinal);
-        foreach (var report in await fleet.CompareAsync())
-        {
-            Assert.True(report.NothingLostInOrder, report + fleet.Outputs());
-        }
+        fleet.AssertEvery(await fleet.CompareAsync(), report => report.NothingLostInOrder);
     }
 }

@@ -197,6 +197,15 @@ internal sealed class WorkerFleet(ChatEmulators aws, string name, IReadOnlyList<
         }
     }
 
+    /// <summary>Asserts <paramref name="holds"/> of every table's report, showing the report and the workers' logs otherwise.</summary>
+    public void AssertEvery(IEnumerable<DeliveryReport> reports, Func<DeliveryReport, bool> holds)
+    {
+        foreach (var report in reports)
+        {
+            Assert.True(holds(report), report + Outputs());
+        }
+    }
+
     public string Outputs() => string.Join("\n", Workers.Select(w => $"==== {w.Key}\n{Tail(w.Value.Output)}"));
 
     public async ValueTask DisposeAsync()
