@@ -39,6 +39,9 @@ public sealed partial class LeaseCoordinator
     /// <summary>Per lease key: the counter and owner last seen, and the local timestamp when that was first seen. Loop-only.</summary>
     private readonly Dictionary<string, (long Counter, string? Owner, string? Pending, long Since)> _seen = new(StringComparer.Ordinal);
 
+    /// <summary>Per lease key this worker asked for: local timestamp of the request. Loop-only.</summary>
+    private readonly Dictionary<string, long> _askedAt = new(StringComparer.Ordinal);
+
     /// <summary>Per finished lease key: local timestamp when it was first seen finished. Loop-only.</summary>
     private readonly Dictionary<string, long> _finishedSince = new(StringComparer.Ordinal);
 
@@ -255,6 +258,7 @@ public sealed partial class LeaseCoordinator
         {
             _seen.Remove(gone);
             _finishedSince.Remove(gone);
+            _askedAt.Remove(gone);
         }
 
         await CleanUpAsync(all, now, cancellationToken).ConfigureAwait(false);
@@ -315,10 +319,16 @@ public sealed partial class LeaseCoordinator
         var asked = itsLeases.FirstOrDefault(l => l.PendingOwner == WorkerId);
         if (asked is not null)
         {
-            // Asked before and still not handed over within a lease duration: take it (its holder is fenced).
-            if (_time.GetElapsedTime(_seen[asked.LeaseKey].Since) >= _options.Duration)
+            // Asked before and still not handed over within a lease duration (its holder ignores the request, e.g. a
+            // blocked shard): take it; the holder's next write fails, so it is fenced.
+            if (_askedAt.TryGetValue(asked.LeaseKey, out var since) && _time.GetElapsedTime(since, now) >= _options.Duration
+                && await TakeAsync(asked, cancellationToken).ConfigureAwait(false))
             {
-                await TakeAsync(asked, cancellationToken).ConfigureAwait(false);
+                _askedAt.Remove(asked.LeaseKey);
+            }
+            else
+            {
+                _askedAt.TryAdd(asked.LeaseKey, now);
             }
 
             return;
@@ -327,6 +337,7 @@ public sealed partial class LeaseCoordinator
         var pick = itsLeases.Where(l => l.PendingOwner is null).OrderBy(_ => _random.Next()).FirstOrDefault();
         if (pick is not null && await _store.TryRequestHandoffAsync(pick, WorkerId, cancellationToken).ConfigureAwait(false))
         {
+            _askedAt[pick.LeaseKey] = now;
             LogHandoffRequested(pick.ShardId, victim, WorkerId);
         }
     }
