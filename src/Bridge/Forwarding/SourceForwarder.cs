@@ -110,7 +110,7 @@ internal sealed partial class SourceForwarder(
             case ShardOutcome.Ended:
                 _lineage.MarkFinished(shardId);
                 await FindChildrenAsync(shardId, cancellationToken).ConfigureAwait(false);
-                await EnsureLeasesAsync(leases.Snapshot, initializeAtLatest: false, cancellationToken).ConfigureAwait(false);
+                await TryEnsureLeasesAsync(cancellationToken).ConfigureAwait(false);
                 await leases.ReleaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
                 break;
             case ShardOutcome.Stopped:
@@ -157,7 +157,22 @@ internal sealed partial class SourceForwarder(
         StartReady(stopReading, drainDeadline);
     }
 
+    /// <summary>Creates missing leases from a fresh listing; a store error is logged, and the next discovery tries again.</summary>
+    private async Task TryEnsureLeasesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var fresh = await leases.Store.ListAsync([source.StreamArn], cancellationToken).ConfigureAwait(false);
+            await EnsureLeasesAsync(fresh, initializeAtLatest: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransient(ex))
+        {
+            LogDiscoveryFailed(source.TableName, ex.Message);
+        }
+    }
+
     /// <summary>Creates the leases of listed shards that have none, parents first; a shard whose child already has a lease was finished and cleaned up, so it gets none.</summary>
+    /// <remarks><paramref name="known"/> must be a fresh listing: with a stale one, a cleaned-up parent could look never created and be created again.</remarks>
     private async Task EnsureLeasesAsync(IReadOnlyList<Lease> known, bool initializeAtLatest, CancellationToken cancellationToken)
     {
         var ofStream = known.Where(l => l.StreamArn == source.StreamArn).ToList();
@@ -209,7 +224,7 @@ internal sealed partial class SourceForwarder(
         try
         {
             _lineage.Observe((await streams.DescribeAllShardsAsync(source.StreamArn, cancellationToken).ConfigureAwait(false)).Shards);
-            await EnsureLeasesAsync(leases.Snapshot, initializeAtLatest: false, cancellationToken).ConfigureAwait(false);
+            await TryEnsureLeasesAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsTransient(ex))
         {
@@ -272,7 +287,8 @@ internal sealed partial class SourceForwarder(
     }
 
     private static bool IsTransient(Exception ex) =>
-        ex is ThrottlingException or LimitExceededException or InternalFailureException or HttpRequestException or TimeoutException;
+        ex is ThrottlingException or LimitExceededException or InternalFailureException or HttpRequestException or TimeoutException
+            or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException;
 
     [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "Shard {Table}/{ShardId} stopped: lease lost; its new owner continues from the last checkpoint")]
     private partial void LogLeaseLost(string table, string shardId);
