@@ -9,6 +9,14 @@ namespace Bridge.Coordination;
 /// Renewals (coordinator) and checkpoints (the shard's consumer) are serialized by <see cref="_gate"/>, so each
 /// write names the counter the previous one produced. Once <see cref="Lost"/> is cancelled it stays cancelled:
 /// nothing of this acquisition is written again.
+/// <para>
+/// Who may declare the lease lost, and why racing declarations are harmless: the coordinator (a renewal refused or
+/// unanswered), the consumer (a checkpoint refused, or <see cref="CheckValid"/> finding the lease unconfirmed for a
+/// whole duration) and a release. Cancelling is idempotent, and every write first checks <see cref="IsLost"/> under
+/// <see cref="_gate"/>, so after the first declaration no write starts. A write already under way when another party
+/// declares the loss may still land; it only renews a lease this worker no longer uses, which then expires (or is
+/// taken back at once by this worker id, as unowned-by-anyone-else) like any other.
+/// </para>
 /// </remarks>
 public sealed class HeldLease
 {
