@@ -37,9 +37,7 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
     public async Task Kill_9_of_one_of_three_workers_loses_nothing_and_its_leases_are_taken_over_within_duration_plus_renew_interval()
     {
         await using var fleet = await WorkerFleet.CreateAsync(aws, "ha-kill", Tables);
-        await fleet.StartBalancedAsync(100, "w1", "w2", "w3");
-        var load = fleet.WriteInRoundsAsync(rounds: 12, perTable: 40, pause: TimeSpan.FromMilliseconds(250));
-        await Task.Delay(1500);
+        var load = await StartThreeUnderLoadAsync(fleet);
 
         var victimLeases = (await fleet.LeasesAsync()).Where(l => l.Owner == "w1").Select(l => l.LeaseKey).ToHashSet();
         var clock = Stopwatch.StartNew();
@@ -85,9 +83,7 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
     public async Task A_worker_paused_past_its_lease_expiry_stops_its_lost_shards_and_never_overwrites_the_new_owners_checkpoints()
     {
         await using var fleet = await WorkerFleet.CreateAsync(aws, "ha-pause", Tables);
-        await fleet.StartBalancedAsync(100, "w1", "w2", "w3");
-        var load = fleet.WriteInRoundsAsync(rounds: 12, perTable: 40, pause: TimeSpan.FromMilliseconds(250));
-        await Task.Delay(1000);
+        var load = await StartThreeUnderLoadAsync(fleet);
 
         var paused = fleet.Workers["w1"];
         var lost = (await fleet.LeasesAsync()).Where(l => l.Owner == "w1").Select(l => l.LeaseKey).ToHashSet();
@@ -113,5 +109,14 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
         await fleet.TerminateAllAsync();
         Assert.Contains("LOST by w1", paused.Output, StringComparison.Ordinal);
         fleet.AssertEvery(await fleet.CompareAsync(), report => report.NothingLostInOrder);
+    }
+
+    /// <summary>Three balanced workers, then a writer that keeps going (3 s, 12 rounds) while the test breaks something.</summary>
+    private static async Task<Task> StartThreeUnderLoadAsync(WorkerFleet fleet)
+    {
+        await fleet.StartBalancedAsync(100, "w1", "w2", "w3");
+        var load = fleet.WriteInRoundsAsync(rounds: 12, perTable: 40, pause: TimeSpan.FromMilliseconds(250));
+        await Task.Delay(1000);
+        return load;
     }
 }
