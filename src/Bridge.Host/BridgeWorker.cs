@@ -20,7 +20,7 @@ internal sealed partial class BridgeWorker(
     SourceResolver resolver,
     IDynamoDbStreamsClient streams,
     IKinesisClient kinesis,
-    ICheckpointStore store,
+    ILeaseStore store,
     TimeProvider time,
     ILoggerFactory loggers,
     BridgeMetrics metrics,

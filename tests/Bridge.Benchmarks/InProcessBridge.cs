@@ -1,3 +1,4 @@
+using Bridge.Testing;
 using System.Collections.Concurrent;
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Kinesis;
@@ -26,7 +27,7 @@ internal sealed class InProcessBridge : IAsyncDisposable
             [new ResolvedSource(tableName, streamArn, new PartitionKeySelector(StreamRecordWorkload.KeyAttribute))],
             streams,
             kinesis,
-            new MemoryCheckpointStore(),
+            new InMemoryLeaseStore(),
             TimeProvider.System,
             NullLoggerFactory.Instance,
             metrics);
@@ -61,22 +62,5 @@ internal sealed class InProcessBridge : IAsyncDisposable
         await _run.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         _stop.Dispose();
         await _services.DisposeAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>Checkpoints in memory: a benchmark measures forwarding, not the checkpoint table.</summary>
-    private sealed class MemoryCheckpointStore : ICheckpointStore
-    {
-        private readonly ConcurrentDictionary<(string Stream, string Shard), ShardCheckpoint> _items = new();
-
-        public Task EnsureCreatedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<IReadOnlyDictionary<string, ShardCheckpoint>> LoadAsync(string streamArn, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyDictionary<string, ShardCheckpoint>>(_items.Where(i => i.Key.Stream == streamArn).ToDictionary(i => i.Key.Shard, i => i.Value));
-
-        public Task SaveAsync(string streamArn, ShardCheckpoint checkpoint, CancellationToken cancellationToken)
-        {
-            _items[(streamArn, checkpoint.ShardId)] = checkpoint;
-            return Task.CompletedTask;
-        }
     }
 }

@@ -80,6 +80,12 @@ public sealed class BridgeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGSTOP: the process freezes mid-flight (a long GC pause, a partition), keeping its state.</summary>
+    public void Pause() => Signal(19, "STOP");
+
+    /// <summary>SIGCONT: a paused process resumes where it stopped, unaware of the time that passed.</summary>
+    public void Resume() => Signal(18, "CONT");
+
     /// <summary>SIGKILL: no drain, no final checkpoint, as a crashed or OOM-killed process.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
@@ -158,6 +164,14 @@ public sealed class BridgeProcess : IAsyncDisposable
 
         var path = Path.Combine(repo?.FullName ?? throw new DirectoryNotFoundException("Bridge.sln not found above " + AppContext.BaseDirectory), "src", "Bridge.Host", "bin", configuration, "net10.0", "Bridge.Host.dll");
         return File.Exists(path) ? path : throw new FileNotFoundException("Build src/Bridge.Host first.", path);
+    }
+
+    private void Signal(int signal, string name)
+    {
+        if (!_process.HasExited && kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill -{name} failed.");
+        }
     }
 
     private void Append(string? line)

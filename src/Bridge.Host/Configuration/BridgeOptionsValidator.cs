@@ -70,6 +70,22 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
             problems.Add($"Bridge:ShutdownTimeout must be more than {BridgeEngine.FinalCheckpointShare.TotalSeconds:0} s (the final checkpoint's share).");
         }
 
+        Positive(problems, "Bridge:Leases:Duration", options.Leases.Duration);
+        Positive(problems, "Bridge:Leases:CleanupDelay", options.Leases.CleanupDelay);
+        if (options.Leases.RenewInterval is { } renew && renew <= TimeSpan.Zero)
+        {
+            problems.Add("Bridge:Leases:RenewInterval must be a positive duration (e.g. 00:00:03).");
+        }
+        else if (options.Leases.Duration <= 2 * options.Leases.EffectiveRenewInterval)
+        {
+            problems.Add("Bridge:Leases:Duration must be more than twice Bridge:Leases:RenewInterval, so one slow renewal does not lose the lease.");
+        }
+
+        if (options.Leases.WorkerId is { } worker && (worker.Length == 0 || worker.Length > 256 || worker.Any(char.IsWhiteSpace)))
+        {
+            problems.Add("Bridge:Leases:WorkerId must be 1 to 256 characters without spaces (or unset for host name, process id and a random suffix).");
+        }
+
         if (options.Sink.MinShardWindow > options.Sink.MaxShardWindow)
         {
             problems.Add("Bridge:Sink:MinShardWindow must not exceed Bridge:Sink:MaxShardWindow.");

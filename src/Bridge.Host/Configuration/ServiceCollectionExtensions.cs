@@ -58,7 +58,7 @@ internal static class ServiceCollectionExtensions
     {
         services.AddMetrics();
         services.AddSingleton<BridgeMetrics>();
-        services.AddSingleton<ICheckpointStore>(sp => new DynamoDbCheckpointStore(
+        services.AddSingleton<ILeaseStore>(sp => new DynamoDbLeaseStore(
             sp.GetRequiredService<IAmazonDynamoDB>(),
             sp.GetRequiredService<IOptions<BridgeOptions>>().Value.Checkpoints.TableName,
             sp.GetRequiredService<TimeProvider>()));

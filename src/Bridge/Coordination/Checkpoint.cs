@@ -52,6 +52,3 @@ public enum CheckpointKind
     ShardEnd,
     Latest,
 }
-
-/// <summary>The stored progress of one source shard, with the parent it descends from.</summary>
-public sealed record ShardCheckpoint(string ShardId, string? ParentShardId, Checkpoint Checkpoint);

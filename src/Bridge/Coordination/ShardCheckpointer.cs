@@ -6,11 +6,14 @@ using Microsoft.Extensions.Logging;
 namespace Bridge.Coordination;
 
 /// <summary>Writes one shard's checkpoint: never past what Kinesis acknowledged, never backwards, not too often.</summary>
-/// <remarks>Used only by the shard's consumer, so writes of one shard never race each other.</remarks>
+/// <remarks>
+/// Used only by the shard's consumer, so writes of one shard never race each other. Every write goes through
+/// the shard's <see cref="HeldLease"/> and is fenced by its owner and counter: once the lease is lost, no write
+/// succeeds and <see cref="HeldLease.IsLost"/> tells the consumer to stop without retrying.
+/// </remarks>
 public sealed partial class ShardCheckpointer(
-    ICheckpointStore store,
+    HeldLease lease,
     SourceShard shard,
-    string? parentShardId,
     ShardProgress progress,
     CheckpointOptions options,
     TimeProvider time,
@@ -31,7 +34,7 @@ public sealed partial class ShardCheckpointer(
         }
     }
 
-    /// <summary>Writes the acknowledged position if it moved; returns false (logged) when the store failed.</summary>
+    /// <summary>Writes the acknowledged position if it moved; returns false (logged) when the store failed or the lease is lost.</summary>
     public async Task<bool> TryCheckpointAsync(CancellationToken cancellationToken)
     {
         var acked = progress.AckedThrough;
@@ -44,7 +47,11 @@ public sealed partial class ShardCheckpointer(
 
         try
         {
-            await store.SaveAsync(shard.StreamArn, new ShardCheckpoint(shard.ShardId, parentShardId, Checkpoint.After(acked)), cancellationToken).ConfigureAwait(false);
+            if (!await lease.TryCheckpointAsync(Checkpoint.After(acked), cancellationToken).ConfigureAwait(false))
+            {
+                LogFenced(shard.TableName, shard.ShardId, acked.ToString());
+                return false;
+            }
         }
         catch (Exception ex) when (IsTransient(ex, cancellationToken))
         {
@@ -61,16 +68,22 @@ public sealed partial class ShardCheckpointer(
     }
 
     /// <summary>Records SHARD_END, retrying until it is stored: the shard's children cannot start before it is.</summary>
-    public async Task CheckpointShardEndAsync(CancellationToken cancellationToken)
+    /// <returns>False when the lease was lost first: the new owner finishes the shard.</returns>
+    public async Task<bool> CheckpointShardEndAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
             try
             {
-                await store.SaveAsync(shard.StreamArn, new ShardCheckpoint(shard.ShardId, parentShardId, Checkpoint.ShardEnd), cancellationToken).ConfigureAwait(false);
+                if (!await lease.TryCheckpointAsync(Checkpoint.ShardEnd, cancellationToken).ConfigureAwait(false))
+                {
+                    LogFenced(shard.TableName, shard.ShardId, "SHARD_END");
+                    return false;
+                }
+
                 status.OnCheckpoint(time.GetUtcNow());
                 LogShardEnd(shard.TableName, shard.ShardId);
-                return;
+                return true;
             }
             catch (Exception ex) when (IsTransient(ex, cancellationToken))
             {
@@ -94,4 +107,7 @@ public sealed partial class ShardCheckpointer(
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Checkpoint of {Table}/{ShardId} at {SequenceNumber} failed: {Error}; a crash now would re-send more records")]
     private partial void LogCheckpointFailed(string table, string shardId, string sequenceNumber, string error);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Checkpoint of {Table}/{ShardId} at {SequenceNumber} refused: the lease is lost; the shard stops here and its new owner continues from the last checkpoint")]
+    private partial void LogFenced(string table, string shardId, string sequenceNumber);
 }

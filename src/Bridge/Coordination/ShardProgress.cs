@@ -81,6 +81,14 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
 
     public long PendingBytes => Interlocked.Read(ref _pendingBytes);
 
+    /// <summary>Set once the shard's lease is lost: the sink drops this shard's records it has not sent yet. Never reset.</summary>
+    public bool IsAbandoned => Volatile.Read(ref _abandoned);
+
+    private bool _abandoned;
+
+    /// <summary>The shard's lease is lost: nothing more of this progress is acknowledged or checkpointed.</summary>
+    public void Abandon() => Volatile.Write(ref _abandoned, true);
+
     /// <summary>Waits while the shard has its cap of records or bytes read and not yet acknowledged.</summary>
     /// <remarks>Only the shard's one consumer registers, so nothing can take the room between this check and its <see cref="Register"/>.</remarks>
     public async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)

@@ -12,14 +12,16 @@ namespace Bridge.Forwarding;
 /// Shutdown is ordered so nothing is lost and, given time, nothing is re-sent: on <c>stoppingToken</c> every
 /// consumer stops reading; the sinks keep sending until what was read is acknowledged or the drain budget
 /// (<see cref="BridgeOptions.ShutdownTimeout"/> minus the final checkpoint's share) runs out; then each shard
-/// checkpoints what was acknowledged. A sink's fatal error stops everything the same way, then escapes.
+/// checkpoints what was acknowledged and releases its lease, so another worker continues at once. The lease
+/// coordinator keeps renewing until every consumer stopped (the drain may outlast a lease duration), then
+/// releases whatever is still held. A sink's fatal error stops everything the same way, then escapes.
 /// </remarks>
 internal sealed partial class BridgeEngine(
     BridgeOptions options,
     IReadOnlyList<ResolvedSource> sources,
     IDynamoDbStreamsClient streams,
     IKinesisClient kinesis,
-    ICheckpointStore store,
+    ILeaseStore store,
     TimeProvider time,
     ILoggerFactory loggers,
     BridgeMetrics metrics)
@@ -56,8 +58,11 @@ internal sealed partial class BridgeEngine(
             _ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         LogStarting(sources.Count, options.Target.StreamName);
+        var leases = new LeaseCoordinator(store, [.. sources.Select(s => s.StreamArn).Distinct()], options.Leases, time, loggers.CreateLogger<LeaseCoordinator>(), metrics);
+        using var stopRenewing = new CancellationTokenSource();
+        var coordinator = Task.Run(() => leases.RunAsync(stop.Token, stopRenewing.Token), CancellationToken.None);
         var forwarders = sources
-            .Select(source => RunForwarderAsync(new SourceForwarder(source, streams, store, sink, deadLetterSink, options, time, loggers, metrics), stop, drainDeadline.Token))
+            .Select(source => RunForwarderAsync(new SourceForwarder(source, streams, leases, sink, deadLetterSink, options, time, loggers, metrics), stop, drainDeadline.Token))
             .ToArray();
         _started.TrySetResult();
         try
@@ -66,6 +71,10 @@ internal sealed partial class BridgeEngine(
         }
         finally
         {
+            await stopRenewing.CancelAsync().ConfigureAwait(false);
+            await coordinator.ConfigureAwait(false);
+            using var releaseDeadline = new CancellationTokenSource(FinalCheckpointShare, time);
+            await leases.ReleaseAllAsync(releaseDeadline.Token).ConfigureAwait(false);
             LogStopped();
         }
 

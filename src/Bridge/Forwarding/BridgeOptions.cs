@@ -18,6 +18,9 @@ public sealed class BridgeOptions
 
     public CheckpointOptions Checkpoints { get; set; } = new();
 
+    /// <summary>How several workers share the shards (one lease per shard, in the checkpoint table).</summary>
+    public LeaseOptions Leases { get; set; } = new();
+
     /// <summary><c>TRIM_HORIZON</c> (default: everything the stream still holds) or <c>LATEST</c> (only changes from now on), for shards with no checkpoint at first start.</summary>
     public string StartPosition { get; set; } = "TRIM_HORIZON";
 

@@ -12,7 +12,8 @@ namespace Bridge.Forwarding;
 /// <remarks>
 /// Exactly one consumer runs per shard at a time, so the shard's records enter the sink in stream order
 /// and its checkpoint has a single writer. Shutdown order: stop reading, wait for what was read to be
-/// acknowledged (bounded), write the final checkpoint.
+/// acknowledged (bounded), write the final checkpoint. Shutdown reasons rank LEASE_LOST &gt; SHARD_END &gt;
+/// REQUESTED: once the lease is lost the consumer returns at once and writes nothing, even at shard end.
 /// </remarks>
 internal sealed partial class ShardConsumer(
     ShardReader reader,
@@ -21,6 +22,7 @@ internal sealed partial class ShardConsumer(
     KinesisSink? deadLetterSink,
     ShardProgress progress,
     ShardCheckpointer checkpointer,
+    HeldLease lease,
     ShardStatus status,
     UndeliverableAction onUndeliverable,
     int maxRecordBytes,
@@ -35,19 +37,36 @@ internal sealed partial class ShardConsumer(
     public async Task<ShardOutcome> RunAsync(CancellationToken stopReading, CancellationToken drainDeadline)
     {
         LogStarted(_shard.TableName, _shard.ShardId);
+
+        // Lease lost: the sink drops what it holds of this shard and has not sent yet.
+        using var abandon = lease.Lost.Register(progress.Abandon);
         try
         {
             var outcome = await ReadAsync(stopReading).ConfigureAwait(false);
-            var drained = await DrainAsync(drainDeadline).ConfigureAwait(false);
+            using var drainOrLost = CancellationTokenSource.CreateLinkedTokenSource(drainDeadline, lease.Lost);
+            var drained = await DrainAsync(drainOrLost.Token).ConfigureAwait(false);
+            if (!lease.CheckValid())
+            {
+                return ShardOutcome.LeaseLost;
+            }
+
             if (outcome == ShardOutcome.Ended && drained)
             {
-                await checkpointer.CheckpointShardEndAsync(drainDeadline).ConfigureAwait(false);
-                return ShardOutcome.Ended;
+                return await checkpointer.CheckpointShardEndAsync(drainOrLost.Token).ConfigureAwait(false) ? ShardOutcome.Ended : ShardOutcome.LeaseLost;
             }
 
             using var finalWrite = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
             await checkpointer.TryCheckpointAsync(finalWrite.Token).ConfigureAwait(false);
+            if (lease.IsLost)
+            {
+                return ShardOutcome.LeaseLost;
+            }
+
             return outcome == ShardOutcome.Ended ? ShardOutcome.Stopped : outcome;
+        }
+        catch (OperationCanceledException) when (lease.IsLost)
+        {
+            return ShardOutcome.LeaseLost;
         }
         finally
         {
@@ -94,6 +113,13 @@ internal sealed partial class ShardConsumer(
                 metrics.RecordsRead(_shard, page.Records.Length);
                 foreach (var record in page.Records)
                 {
+                    // A pause (GC, SIGSTOP) may have outlasted the lease since the last renewal: nothing more is
+                    // appended then, as another worker may be sending the same records already.
+                    if (!lease.CheckValid())
+                    {
+                        return ShardOutcome.LeaseLost;
+                    }
+
                     if (!await ForwardAsync(record, stopReading).ConfigureAwait(false))
                     {
                         return ShardOutcome.Blocked;
@@ -101,6 +127,11 @@ internal sealed partial class ShardConsumer(
                 }
 
                 await checkpointer.MaybeCheckpointAsync(stopReading).ConfigureAwait(false);
+                if (lease.IsLost)
+                {
+                    return ShardOutcome.LeaseLost;
+                }
+
                 if (page.IsEnd)
                 {
                     LogShardEnd(_shard.TableName, _shard.ShardId);

@@ -11,4 +11,7 @@ public enum ShardOutcome
 
     /// <summary>Stopped before an undeliverable record (<see cref="UndeliverableAction.Block"/>); stays stopped until restarted by an operator.</summary>
     Blocked,
+
+    /// <summary>The shard's lease was lost (taken by another worker, or not renewed in time): stopped at once, nothing checkpointed.</summary>
+    LeaseLost,
 }

@@ -10,16 +10,18 @@ using Microsoft.Extensions.Logging;
 
 namespace Bridge.Forwarding;
 
-/// <summary>Forwards one source stream: keeps its shard lineage and runs one consumer per shard that may be read.</summary>
+/// <summary>Forwards one source stream: keeps its shard lineage, keeps a lease per shard, and runs one consumer per shard whose lease this worker holds.</summary>
 /// <remarks>
-/// The only place that decides when a shard starts: at start-up for shards whose parents are done, at a
-/// parent's SHARD_END for its children (looked up at once, not at the next periodic discovery), and at
-/// each discovery for shards that appeared otherwise.
+/// The only place that decides when a shard starts here: when this worker holds its lease (see
+/// <see cref="LeaseCoordinator"/>) and its parent is finished, whichever worker finished it. Leases are created
+/// for every listed shard, parents before children, so a child's lease never exists without its parent's
+/// (or after the parent's was cleaned up). A consumer's stopReading is linked to its lease: losing the lease
+/// stops that consumer at once; a handoff request stops it gracefully (drain, checkpoint), then the lease is released.
 /// </remarks>
 internal sealed partial class SourceForwarder(
     ResolvedSource source,
     IDynamoDbStreamsClient streams,
-    ICheckpointStore store,
+    LeaseCoordinator leases,
     KinesisSink sink,
     KinesisSink? deadLetterSink,
     BridgeOptions options,
@@ -29,45 +31,48 @@ internal sealed partial class SourceForwarder(
 {
     private readonly ILogger _logger = loggers.CreateLogger<SourceForwarder>();
     private readonly ShardLineage _lineage = new();
-    private readonly Dictionary<string, ShardCheckpoint> _checkpoints = new(StringComparer.Ordinal);
 
-    /// <summary>Running consumers, by the shard they own: one at most per shard.</summary>
-    private readonly Dictionary<Task<ShardOutcome>, string> _running = [];
+    /// <summary>Running consumers, with the shard and lease acquisition they work under: one at most per shard.</summary>
+    private readonly Dictionary<Task<ShardOutcome>, (string ShardId, HeldLease Lease, CancellationTokenSource Stop)> _running = [];
 
     public async Task RunAsync(CancellationToken stopReading, CancellationToken drainDeadline)
     {
-        foreach (var (shardId, checkpoint) in await store.LoadAsync(source.StreamArn, stopReading).ConfigureAwait(false))
-        {
-            _checkpoints[shardId] = checkpoint;
-        }
-
+        var stored = await leases.Store.ListAsync([source.StreamArn], stopReading).ConfigureAwait(false);
         var shards = (await streams.DescribeAllShardsAsync(source.StreamArn, stopReading).ConfigureAwait(false)).Shards;
-        if (_checkpoints.Count == 0 && options.StartAtLatest)
-        {
-            await InitializeAtLatestAsync(shards, stopReading).ConfigureAwait(false);
-        }
-
         _lineage.Observe(shards);
-        foreach (var checkpoint in _checkpoints.Values.Where(c => c.Checkpoint.Kind == CheckpointKind.ShardEnd))
-        {
-            _lineage.MarkFinished(checkpoint.ShardId);
-        }
+        await EnsureLeasesAsync(stored, initializeAtLatest: stored.Count == 0 && options.StartAtLatest, stopReading).ConfigureAwait(false);
+        LogDiscovered(source.TableName, source.StreamArn, shards.Count, stored.Count);
+        leases.RequestCycle();
 
-        LogDiscovered(source.TableName, source.StreamArn, shards.Count, _checkpoints.Count);
         using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(stopReading);
         Exception? failure = null;
-        StartReady(stopAll.Token, drainDeadline);
         var discovery = Task.Delay(options.DiscoveryInterval, time, stopAll.Token);
+        var changed = leases.Changed;
         while (_running.Count > 0 || !stopAll.IsCancellationRequested)
         {
-            var waitFor = stopAll.IsCancellationRequested ? _running.Keys : _running.Keys.Append(discovery);
+            IEnumerable<Task> waitFor = _running.Keys;
+            if (!stopAll.IsCancellationRequested)
+            {
+                waitFor = waitFor.Append(discovery).Append(changed);
+            }
+
             var done = await Task.WhenAny(waitFor).ConfigureAwait(false);
+            if (done == changed)
+            {
+                changed = leases.Changed;
+                if (!stopAll.IsCancellationRequested)
+                {
+                    await SyncWithLeasesAsync(stopAll.Token, drainDeadline).ConfigureAwait(false);
+                }
+
+                continue;
+            }
+
             if (done == discovery)
             {
                 if (!stopAll.IsCancellationRequested)
                 {
                     await DiscoverAsync(stopAll.Token).ConfigureAwait(false);
-                    StartReady(stopAll.Token, drainDeadline);
                     discovery = Task.Delay(options.DiscoveryInterval, time, stopAll.Token);
                 }
 
@@ -75,12 +80,12 @@ internal sealed partial class SourceForwarder(
             }
 
             var consumer = (Task<ShardOutcome>)done;
-            var shardId = _running[consumer];
+            var (shardId, lease, stop) = _running[consumer];
             _running.Remove(consumer);
+            stop.Dispose();
             try
             {
-                await OnConsumerDoneAsync(shardId, await consumer.ConfigureAwait(false), stopAll.Token).ConfigureAwait(false);
-                StartReady(stopAll.Token, drainDeadline);
+                await OnConsumerDoneAsync(shardId, lease, await consumer.ConfigureAwait(false), stopAll.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (!(ex is OperationCanceledException && stopAll.IsCancellationRequested))
             {
@@ -98,21 +103,93 @@ internal sealed partial class SourceForwarder(
         }
     }
 
-    private async Task OnConsumerDoneAsync(string shardId, ShardOutcome outcome, CancellationToken cancellationToken)
+    private async Task OnConsumerDoneAsync(string shardId, HeldLease lease, ShardOutcome outcome, CancellationToken cancellationToken)
     {
         switch (outcome)
         {
             case ShardOutcome.Ended:
                 _lineage.MarkFinished(shardId);
-                _checkpoints[shardId] = new ShardCheckpoint(shardId, _lineage.Find(shardId)?.ParentShardId, Checkpoint.ShardEnd);
                 await FindChildrenAsync(shardId, cancellationToken).ConfigureAwait(false);
+                await TryEnsureLeasesAsync(cancellationToken).ConfigureAwait(false);
+                await leases.ReleaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
                 break;
             case ShardOutcome.Stopped:
+                // Shutdown or handoff: drained and checkpointed, so the next owner continues where this one stopped.
                 _lineage.MarkStopped(shardId);
+                await leases.ReleaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
+                break;
+            case ShardOutcome.LeaseLost:
+                _lineage.MarkStopped(shardId);
+                LogLeaseLost(source.TableName, shardId);
                 break;
             case ShardOutcome.Blocked:
-                // Stays marked started: a blocked shard is not retried behind the operator's back.
+                // Stays marked started, its lease held: a blocked shard is not retried behind the operator's back.
                 break;
+        }
+    }
+
+    /// <summary>After a lease cycle: learn which shards other workers finished, start shards whose lease this worker now holds, release handed-off idle ones.</summary>
+    private async Task SyncWithLeasesAsync(CancellationToken stopReading, CancellationToken drainDeadline)
+    {
+        var ofStream = leases.Snapshot.Where(l => l.StreamArn == source.StreamArn).ToList();
+        var parents = ofStream.Where(l => l.ParentShardId is not null).Select(l => l.ParentShardId!).ToHashSet(StringComparer.Ordinal);
+        var byShard = ofStream.ToDictionary(l => l.ShardId, StringComparer.Ordinal);
+        foreach (var shard in _lineage.ParentsFirst())
+        {
+            // Finished here or elsewhere; a listed shard without a lease but with a child lease was finished and cleaned up.
+            if ((byShard.TryGetValue(shard.ShardId, out var lease) && lease.IsFinished) || (lease is null && parents.Contains(shard.ShardId)))
+            {
+                if (!_lineage.IsStarted(shard.ShardId))
+                {
+                    _lineage.MarkFinished(shard.ShardId);
+                }
+            }
+        }
+
+        foreach (var shard in _lineage.ParentsFirst())
+        {
+            if (leases.Find(Lease.KeyOf(source.StreamArn, shard.ShardId)) is { HandoffRequested.IsCancellationRequested: true } idle && !_lineage.IsStarted(shard.ShardId))
+            {
+                await leases.ReleaseAsync(idle, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        StartReady(stopReading, drainDeadline);
+    }
+
+    /// <summary>Creates missing leases from a fresh listing; a store error is logged, and the next discovery tries again.</summary>
+    private async Task TryEnsureLeasesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var fresh = await leases.Store.ListAsync([source.StreamArn], cancellationToken).ConfigureAwait(false);
+            await EnsureLeasesAsync(fresh, initializeAtLatest: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransient(ex))
+        {
+            LogDiscoveryFailed(source.TableName, ex.Message);
+        }
+    }
+
+    /// <summary>Creates the leases of listed shards that have none, parents first; a shard whose child already has a lease was finished and cleaned up, so it gets none.</summary>
+    /// <remarks><paramref name="known"/> must be a fresh listing: with a stale one, a cleaned-up parent could look never created and be created again.</remarks>
+    private async Task EnsureLeasesAsync(IReadOnlyList<Lease> known, bool initializeAtLatest, CancellationToken cancellationToken)
+    {
+        var ofStream = known.Where(l => l.StreamArn == source.StreamArn).ToList();
+        var existing = ofStream.Select(l => l.ShardId).ToHashSet(StringComparer.Ordinal);
+        var parents = ofStream.Where(l => l.ParentShardId is not null).Select(l => l.ParentShardId!).ToHashSet(StringComparer.Ordinal);
+        foreach (var shard in _lineage.ParentsFirst())
+        {
+            if (existing.Contains(shard.ShardId) || parents.Contains(shard.ShardId))
+            {
+                continue;
+            }
+
+            // First start with LATEST: open shards start at their tip, closed ones are recorded as finished so their
+            // history is not read; both are stored, so a restart continues instead of jumping to the tip again.
+            Checkpoint? initial = !initializeAtLatest ? null : shard.EndingSequenceNumber is null ? Checkpoint.Latest : Checkpoint.ShardEnd;
+            await leases.Store.TryCreateAsync(Lease.New(source.StreamArn, shard.ShardId, shard.ParentShardId, initial), cancellationToken).ConfigureAwait(false);
+            existing.Add(shard.ShardId);
         }
     }
 
@@ -147,24 +224,11 @@ internal sealed partial class SourceForwarder(
         try
         {
             _lineage.Observe((await streams.DescribeAllShardsAsync(source.StreamArn, cancellationToken).ConfigureAwait(false)).Shards);
+            await TryEnsureLeasesAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsTransient(ex))
         {
             LogDiscoveryFailed(source.TableName, ex.Message);
-        }
-    }
-
-    /// <summary>
-    /// First start with LATEST: open shards start at their tip, closed ones are recorded as finished so
-    /// their history is not read; both are stored, so a restart continues instead of jumping to the tip again.
-    /// </summary>
-    private async Task InitializeAtLatestAsync(IReadOnlyList<StreamShard> shards, CancellationToken cancellationToken)
-    {
-        foreach (var shard in shards)
-        {
-            var checkpoint = new ShardCheckpoint(shard.ShardId, shard.ParentShardId, shard.EndingSequenceNumber is null ? Checkpoint.Latest : Checkpoint.ShardEnd);
-            await store.SaveAsync(source.StreamArn, checkpoint, cancellationToken).ConfigureAwait(false);
-            _checkpoints[shard.ShardId] = checkpoint;
         }
     }
 
@@ -176,19 +240,27 @@ internal sealed partial class SourceForwarder(
             return;
         }
 
-        foreach (var shard in _lineage.TakeStartable())
+        foreach (var shard in _lineage.TakeStartable(s => leases.Find(Lease.KeyOf(source.StreamArn, s.ShardId)) is { IsLost: false, HandoffRequested.IsCancellationRequested: false }))
         {
-            var consumer = CreateConsumer(shard, out var position);
+            var lease = leases.Find(Lease.KeyOf(source.StreamArn, shard.ShardId))!;
+            if (lease.Current.IsFinished)
+            {
+                _lineage.MarkFinished(shard.ShardId);
+                continue;
+            }
+
+            var stop = CancellationTokenSource.CreateLinkedTokenSource(stopReading, lease.Lost, lease.HandoffRequested);
+            var consumer = CreateConsumer(shard, lease, out var position);
             LogStarting(source.TableName, shard.ShardId, shard.ParentShardId ?? "(none)", position.ToString());
-            _running.Add(Task.Run(() => consumer.RunAsync(stopReading, drainDeadline), CancellationToken.None), shard.ShardId);
+            _running.Add(Task.Run(() => consumer.RunAsync(stop.Token, drainDeadline), CancellationToken.None), (shard.ShardId, lease, stop));
         }
     }
 
-    private ShardConsumer CreateConsumer(StreamShard shard, out ShardStartPosition position)
+    private ShardConsumer CreateConsumer(StreamShard shard, HeldLease lease, out ShardStartPosition position)
     {
-        position = _checkpoints.TryGetValue(shard.ShardId, out var stored) ? stored.Checkpoint.Kind switch
+        position = lease.Current.Checkpoint is { } stored ? stored.Kind switch
         {
-            CheckpointKind.AfterSequence => ShardStartPosition.After(stored.Checkpoint.Sequence),
+            CheckpointKind.AfterSequence => ShardStartPosition.After(stored.Sequence),
             CheckpointKind.Latest => ShardStartPosition.Latest,
             _ => throw new InvalidOperationException($"Shard {shard.ShardId} is finished and must not start again."),
         }
@@ -204,7 +276,8 @@ internal sealed partial class SourceForwarder(
             sink,
             deadLetterSink,
             progress,
-            new ShardCheckpointer(store, sourceShard, shard.ParentShardId, progress, options.Checkpoints, time, loggers.CreateLogger<ShardCheckpointer>(), status),
+            new ShardCheckpointer(lease, sourceShard, progress, options.Checkpoints, time, loggers.CreateLogger<ShardCheckpointer>(), status),
+            lease,
             status,
             options.OnUndeliverable,
             options.Sink.MaxRecordBytes,
@@ -213,11 +286,15 @@ internal sealed partial class SourceForwarder(
             metrics);
     }
 
-    /// <summary>Source errors that pass with time (throttling, the service or the network briefly gone); anything else is fatal.</summary>
+    /// <summary>Errors that pass with time (throttling, the service or the network briefly gone); anything else is fatal.</summary>
     internal static bool IsTransient(Exception ex) =>
-        ex is ThrottlingException or LimitExceededException or InternalFailureException or HttpRequestException or TimeoutException;
+        ex is ThrottlingException or LimitExceededException or InternalFailureException or HttpRequestException or TimeoutException
+            or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException;
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Source {Table} ({StreamArn}): {Shards} shards listed, {Checkpoints} checkpoints stored")]
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "Shard {Table}/{ShardId} stopped: lease lost; its new owner continues from the last checkpoint")]
+    private partial void LogLeaseLost(string table, string shardId);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Source {Table} ({StreamArn}): {Shards} shards listed, {Checkpoints} leases stored")]
     private partial void LogDiscovered(string table, string streamArn, int shards, int checkpoints);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "Starting shard {Table}/{ShardId} (parent {ParentShardId}) at {Position}")]

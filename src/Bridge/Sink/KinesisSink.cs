@@ -157,6 +157,23 @@ public sealed partial class KinesisSink : IAsyncDisposable
     private bool TryTakeBatch(out PutRecordsBatch batch)
     {
         batch = new PutRecordsBatch(_options.MaxBatchEntries);
+        List<OutboundRecord>? dropped = null;
+        try
+        {
+            return TryTakeBatch(batch, ref dropped);
+        }
+        finally
+        {
+            // Released outside the lock: a waiting appender may continue inline.
+            foreach (var record in dropped ?? [])
+            {
+                _budget.Release(1, record.Size);
+            }
+        }
+    }
+
+    private bool TryTakeBatch(PutRecordsBatch batch, ref List<OutboundRecord>? dropped)
+    {
         lock (_lock)
         {
             AssertInvariants();
@@ -170,6 +187,23 @@ public sealed partial class KinesisSink : IAsyncDisposable
             {
                 var next = node.Next;
                 var queue = node.Value;
+
+                // Records of a shard whose lease was lost are dropped unsent: the new owner sends them again, in
+                // order, from its checkpoint. Only a ready head can go (an in-flight one is already on the wire).
+                while (queue.Count > 0 && queue.Head.Progress.IsAbandoned)
+                {
+                    (dropped ??= []).Add(queue.Dequeue());
+                }
+
+                if (queue.Count == 0)
+                {
+                    _ready.Remove(node);
+                    queue.ReadyNode = null;
+                    _keys.Remove(queue.PartitionKey);
+                    node = next;
+                    continue;
+                }
+
                 var head = queue.Head;
                 if (!batch.Fits(head, _options.MaxBatchBytes))
                 {

@@ -43,13 +43,43 @@ public sealed class ShardLineage
 
     public bool IsFinished(string shardId) => _finished.Contains(shardId);
 
+    public bool IsStarted(string shardId) => _started.Contains(shardId);
+
+    /// <summary>Every known shard, parents listed before their children.</summary>
+    public IReadOnlyList<StreamShard> ParentsFirst()
+    {
+        var ordered = new List<StreamShard>(_shards.Count);
+        var placed = new HashSet<string>(StringComparer.Ordinal);
+        void Place(StreamShard shard)
+        {
+            if (!placed.Add(shard.ShardId))
+            {
+                return;
+            }
+
+            if (shard.ParentShardId is { } parent && _shards.TryGetValue(parent, out var parentShard))
+            {
+                Place(parentShard);
+            }
+
+            ordered.Add(shard);
+        }
+
+        foreach (var shard in _shards.Values.OrderBy(s => s.ShardId, StringComparer.Ordinal))
+        {
+            Place(shard);
+        }
+
+        return ordered;
+    }
+
     public StreamShard? Find(string shardId) => _shards.GetValueOrDefault(shardId);
 
-    /// <summary>Returns the shards that may start now, parents before children, and marks them started.</summary>
-    public IReadOnlyList<StreamShard> TakeStartable()
+    /// <summary>Returns the shards that may start now (and that <paramref name="held"/> accepts, e.g. this worker holds their lease), parents before children, and marks them started.</summary>
+    public IReadOnlyList<StreamShard> TakeStartable(Func<StreamShard, bool>? held = null)
     {
         var startable = _shards.Values
-            .Where(s => !_started.Contains(s.ShardId) && !_finished.Contains(s.ShardId) && ParentDone(s))
+            .Where(s => !_started.Contains(s.ShardId) && !_finished.Contains(s.ShardId) && ParentDone(s) && (held is null || held(s)))
             .OrderBy(s => s.ShardId, StringComparer.Ordinal)
             .ToList();
         foreach (var shard in startable)

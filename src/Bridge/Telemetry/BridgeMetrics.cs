@@ -152,21 +152,21 @@ public sealed class BridgeMetrics
         }
     }
 
-    public void LeaseTaken(SourceShard shard)
+    public void LeaseTaken(string tableName)
     {
         Interlocked.Increment(ref _leasesHeld);
-        _leasesTaken.Add(1, new KeyValuePair<string, object?>("table", shard.TableName));
+        _leasesTaken.Add(1, new KeyValuePair<string, object?>("table", tableName));
     }
 
     /// <summary>Another worker took the lease: this worker must stop the shard without checkpointing.</summary>
-    public void LeaseLost(SourceShard shard)
+    public void LeaseLost(string tableName)
     {
         Interlocked.Decrement(ref _leasesHeld);
-        _leasesLost.Add(1, new KeyValuePair<string, object?>("table", shard.TableName));
+        _leasesLost.Add(1, new KeyValuePair<string, object?>("table", tableName));
     }
 
     /// <summary>This worker gave the lease up (shutdown, SHARD_END, rebalancing).</summary>
-    public void LeaseReleased(SourceShard shard) => Interlocked.Decrement(ref _leasesHeld);
+    public void LeaseReleased() => Interlocked.Decrement(ref _leasesHeld);
 
     private IEnumerable<Measurement<double>> ObserveLag()
     {

@@ -79,6 +79,9 @@ public class ChatEmulators : IAsyncLifetime
         settings["Bridge__Checkpoints__TableName"] = checkpoints;
         settings["Bridge__Checkpoints__Interval"] = "00:00:00.200";
         settings["Bridge__StartPosition"] = startPosition;
+
+        // Short leases: a worker started after a kill -9 takes the dead worker's leases after 3 s, not 10 s.
+        settings["Bridge__Leases__Duration"] = "00:00:03";
         return settings;
     }
 

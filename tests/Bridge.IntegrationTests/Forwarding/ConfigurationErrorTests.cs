@@ -14,6 +14,9 @@ public sealed class ConfigurationErrorTests(ChatEmulators aws) : IClassFixture<C
         { "Bridge__StartPosition", "YESTERDAY", "StartPosition 'YESTERDAY' is not valid" },
         { "Bridge__Colour", "blue", "Colour" },
         { "Bridge__OnUndeliverable", "DeadLetter", "Bridge:DeadLetter:StreamName is required" },
+        { "Bridge__Leases__RenewInterval", "00:00:06", "Bridge:Leases:Duration must be more than twice Bridge:Leases:RenewInterval" },
+        { "Bridge__Leases__Duration", "-00:00:01", "Bridge:Leases:Duration must be a positive duration" },
+        { "Bridge__Leases__WorkerId", "two words", "Bridge:Leases:WorkerId must be 1 to 256 characters without spaces" },
     };
 
     [Theory]

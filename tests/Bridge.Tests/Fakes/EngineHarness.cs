@@ -1,3 +1,4 @@
+using Bridge.Testing;
 using System.Text.Json;
 using Bridge.Forwarding;
 using Bridge.Routing;
@@ -25,7 +26,7 @@ internal sealed class EngineHarness : IDisposable
 
     public FlakyKinesis Kinesis { get; }
 
-    public InMemoryCheckpointStore Store { get; } = new();
+    public InMemoryLeaseStore Store { get; } = new();
 
     public BridgeMetrics Metrics { get; }
 
@@ -43,6 +44,10 @@ internal sealed class EngineHarness : IDisposable
             Checkpoints = { TableName = "checkpoints", Interval = TimeSpan.FromMilliseconds(10), EveryRecords = 20 },
             DiscoveryInterval = TimeSpan.FromMilliseconds(50),
             ShutdownTimeout = TimeSpan.FromSeconds(15),
+
+            // One worker id across the harness's engines: a restarted engine takes its own leases back at once, as a
+            // process restarted with the same id would (a crashed engine never released them).
+            Leases = { Duration = TimeSpan.FromSeconds(3), RenewInterval = TimeSpan.FromMilliseconds(50), WorkerId = "harness" },
         };
         options.Reading.MinPollInterval = TimeSpan.FromMilliseconds(1);
         options.Reading.IdlePollInterval = TimeSpan.FromMilliseconds(2);

@@ -63,7 +63,7 @@ public class OrderAndLossProperties
             // Crash somewhere in the middle of the remaining work.
             var target = lastDeliveredCount + random.Next(1, Math.Max(2, (workload.Total - lastDeliveredCount) / 2));
             await harness.RunUntilAsync(() => kinesis.AcceptedEntries.Count >= target, crash: true);
-            checkpointsAtCrash.Add(workload.Shards.ToDictionary(s => s, s => harness.Store.Get(stream.StreamArn, s)?.Checkpoint.ToString()));
+            checkpointsAtCrash.Add(workload.Shards.ToDictionary(s => s, s => harness.Store.Get(stream.StreamArn, s)?.Checkpoint?.ToString()));
             lastDeliveredCount = kinesis.AcceptedEntries.Count;
         }
 

@@ -15,7 +15,7 @@ public class ShardReaderTests
         using var trimmed = new MetricCollector<long>(harness.MeterFactory, global::Bridge.Telemetry.BridgeMetrics.MeterName, "bridge.source.trimmed");
         harness.Stream.AddShard("A");
         var records = Enumerable.Range(0, 10).Select(_ => harness.Stream.Append("A", "room-1")).ToArray();
-        await harness.Store.SaveAsync(harness.Stream.StreamArn, new ShardCheckpoint("A", null, Checkpoint.After(SequenceNumber.Parse(records[1].SequenceNumber))), CancellationToken.None);
+        await harness.Store.TryCreateAsync(Lease.New(harness.Stream.StreamArn, "A", null, Checkpoint.After(SequenceNumber.Parse(records[1].SequenceNumber))), CancellationToken.None);
         harness.Stream.Trim("A", 5);
 
         await harness.RunUntilAsync(() => harness.Delivered().Count == 5);
