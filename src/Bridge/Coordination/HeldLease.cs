@@ -1,4 +1,3 @@
-using Amazon.Runtime;
 
 namespace Bridge.Coordination;
 
@@ -134,7 +133,7 @@ public sealed class HeldLease
                 MarkLost();
                 return false;
             }
-            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
+            catch (Exception ex) when (TransientFailure.Is(ex))
             {
                 CheckValid();
                 throw;

@@ -25,7 +25,7 @@ public sealed record Lease(
     public bool IsFinished => Checkpoint?.Kind == CheckpointKind.ShardEnd;
 
     /// <summary>The table of the stream (<c>arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL</c>), for metrics and logs.</summary>
-    public string TableName => StreamArn.Split('/') is [_, var table, ..] ? table : StreamArn;
+    public string TableName => Source.DynamoDbStreamArn.TryGetTableName(StreamArn, out var table) ? table : StreamArn;
 
     public static string KeyOf(string streamArn, string shardId) => $"{streamArn}|{shardId}";
 

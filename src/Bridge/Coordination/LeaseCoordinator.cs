@@ -1,4 +1,3 @@
-using Amazon.Runtime;
 using Bridge.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -137,7 +136,7 @@ public sealed partial class LeaseCoordinator
                 await RenewAllAsync(stop).ConfigureAwait(false);
                 await ScanAndTakeAsync(takeNew: !stopTaking.IsCancellationRequested, stop).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
+            catch (Exception ex) when (TransientFailure.Is(ex))
             {
                 LogCycleFailed(ex.Message);
             }
@@ -179,7 +178,7 @@ public sealed partial class LeaseCoordinator
                 _metrics?.LeaseReleased();
             }
         }
-        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
+        catch (Exception ex) when (TransientFailure.Is(ex))
         {
             // Not released: it expires after its duration instead.
             LogCycleFailed(ex.Message);
@@ -218,7 +217,7 @@ public sealed partial class LeaseCoordinator
             {
                 renewed = await lease.TryRenewAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
+            catch (Exception ex) when (TransientFailure.Is(ex))
             {
                 LogCycleFailed(ex.Message);
                 renewed = lease.CheckValid();

@@ -1,4 +1,3 @@
-using Amazon.Runtime;
 using Bridge.Source;
 using Bridge.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -53,7 +52,7 @@ public sealed partial class ShardCheckpointer(
                 return false;
             }
         }
-        catch (Exception ex) when (IsTransient(ex, cancellationToken))
+        catch (Exception ex) when (TransientFailure.Is(ex, cancellationToken))
         {
             LogCheckpointFailed(shard.TableName, shard.ShardId, acked.ToString(), ex.Message);
             return false;
@@ -85,19 +84,13 @@ public sealed partial class ShardCheckpointer(
                 LogShardEnd(shard.TableName, shard.ShardId);
                 return true;
             }
-            catch (Exception ex) when (IsTransient(ex, cancellationToken))
+            catch (Exception ex) when (TransientFailure.Is(ex, cancellationToken))
             {
                 LogCheckpointFailed(shard.TableName, shard.ShardId, "SHARD_END", ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
-
-    /// <summary>Store failures that cost only duplicates after a crash, never data: the next write covers them.</summary>
-    /// <remarks>The SDK reports its own timeouts as cancellations that the caller did not ask for.</remarks>
-    private static bool IsTransient(Exception ex, CancellationToken cancellationToken) =>
-        ex is AmazonServiceException or AmazonClientException or HttpRequestException or TimeoutException ||
-        (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Checkpointed {Table}/{ShardId} at {SequenceNumber}")]
     private partial void LogCheckpointed(string table, string shardId, string sequenceNumber);

@@ -32,9 +32,6 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
     /// <summary>Ticket of the entry at <see cref="_head"/>; tickets are consecutive, so ticket t sits t - _headTicket slots after the head.</summary>
     private long _headTicket;
 
-    /// <summary>Bytes of the entries in the ring (acknowledged or not): what holds back the checkpoint, not memory.</summary>
-    private long _pendingBytes;
-
     /// <summary>Highest contiguously acknowledged sequence number; empty until the first one.</summary>
     private SequenceNumber _ackedThrough;
 
@@ -79,7 +76,6 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
         }
     }
 
-    public long PendingBytes => Interlocked.Read(ref _pendingBytes);
 
     /// <summary>Set once the shard's lease is lost: the sink drops this shard's records it has not sent yet. Never reset.</summary>
     public bool IsAbandoned => Volatile.Read(ref _abandoned);
@@ -138,7 +134,6 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
             _lastRegistered = sequence;
             _unacked++;
             _unackedBytes += bytes;
-            Interlocked.Add(ref _pendingBytes, bytes);
             return _headTicket + _count - 1;
         }
     }
@@ -178,7 +173,6 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
                 _count--;
                 _headTicket++;
                 _ackedThrough = head.Sequence;
-                Interlocked.Add(ref _pendingBytes, -head.Bytes);
             }
 
             if (_count == 0)

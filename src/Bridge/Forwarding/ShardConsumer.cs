@@ -88,7 +88,7 @@ internal sealed partial class ShardConsumer(
                 {
                     page = await reader.ReadAsync(stopReading).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (SourceForwarder.IsTransient(ex) && !stopReading.IsCancellationRequested)
+                catch (Exception ex) when (TransientFailure.Is(ex) && !stopReading.IsCancellationRequested)
                 {
                     // The source is unreachable or throttling past the wire client's own retries. Keep the shard
                     // (and its place in the stream) and try again: health reports the stall, and reading resumes

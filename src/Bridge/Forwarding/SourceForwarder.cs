@@ -1,6 +1,5 @@
 using System.Runtime.ExceptionServices;
 using Bridge.Aws.DynamoDbStreams;
-using Bridge.Aws.Protocol;
 using Bridge.Coordination;
 using Bridge.Routing;
 using Bridge.Sink;
@@ -165,7 +164,7 @@ internal sealed partial class SourceForwarder(
             var fresh = await leases.Store.ListAsync([source.StreamArn], cancellationToken).ConfigureAwait(false);
             await EnsureLeasesAsync(fresh, initializeAtLatest: false, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsTransient(ex))
+        catch (Exception ex) when (TransientFailure.Is(ex))
         {
             LogDiscoveryFailed(source.TableName, ex.Message);
         }
@@ -208,7 +207,7 @@ internal sealed partial class SourceForwarder(
                     return;
                 }
             }
-            catch (Exception ex) when (IsTransient(ex))
+            catch (Exception ex) when (TransientFailure.Is(ex))
             {
                 LogDiscoveryFailed(source.TableName, ex.Message);
             }
@@ -226,7 +225,7 @@ internal sealed partial class SourceForwarder(
             _lineage.Observe((await streams.DescribeAllShardsAsync(source.StreamArn, cancellationToken).ConfigureAwait(false)).Shards);
             await TryEnsureLeasesAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsTransient(ex))
+        catch (Exception ex) when (TransientFailure.Is(ex))
         {
             LogDiscoveryFailed(source.TableName, ex.Message);
         }
@@ -285,11 +284,6 @@ internal sealed partial class SourceForwarder(
             logger,
             metrics);
     }
-
-    /// <summary>Errors that pass with time (throttling, the service or the network briefly gone); anything else is fatal.</summary>
-    internal static bool IsTransient(Exception ex) =>
-        ex is ThrottlingException or LimitExceededException or InternalFailureException or HttpRequestException or TimeoutException
-            or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException;
 
     [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "Shard {Table}/{ShardId} stopped: lease lost; its new owner continues from the last checkpoint")]
     private partial void LogLeaseLost(string table, string shardId);

@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2.Model;
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Kinesis;
 using Bridge.Routing;
+using Bridge.Source;
 
 namespace Bridge.Forwarding;
 
@@ -44,7 +45,8 @@ internal sealed class SourceResolver(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsC
         if (source.StreamArn is { Length: > 0 } arn)
         {
             streamArn = arn;
-            tableName = TableNameOf(arn);
+            tableName = DynamoDbStreamArn.TryGetTableName(arn, out var name) ? name
+                : throw new SourceProblem($"'{arn}' is not a DynamoDB stream ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL).");
         }
         else
         {
@@ -95,14 +97,6 @@ internal sealed class SourceResolver(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsC
         {
             problems.Add($"{key}: Kinesis stream '{stream}' does not exist.");
         }
-    }
-
-    /// <summary>A stream ARN is <c>arn:aws:dynamodb:region:account:table/NAME/stream/LABEL</c>.</summary>
-    private static string TableNameOf(string streamArn)
-    {
-        var parts = streamArn.Split('/');
-        return parts.Length >= 4 && parts[0].EndsWith(":table", StringComparison.Ordinal) ? parts[1]
-            : throw new SourceProblem($"'{streamArn}' is not a DynamoDB stream ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL).");
     }
 
     private sealed class SourceProblem(string message) : Exception(message);
