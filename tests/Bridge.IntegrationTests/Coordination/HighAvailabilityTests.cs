@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Bridge.IntegrationTests.Forwarding;
+using Bridge.Testing;
 using Xunit.Abstractions;
 
 namespace Bridge.IntegrationTests.Coordination;
@@ -96,10 +97,15 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
         paused.Resume();
         await load;
         await fleet.WaitForEverythingAsync(Generous);
+
+        // Every lease w1 lost stays alive after w1 is back (renewed by its new owner, or handed back to w1 by balancing).
+        await fleet.WaitForLeasesAsync(
+            leases => leases.Where(l => lost.Contains(l.LeaseKey)).All(l => l.Owner is not null && l.Counter > before[l.LeaseKey].Counter),
+            Generous);
+        await WaitForLineAsync(paused, "LOST by w1", Generous);
         foreach (var lease in (await fleet.LeasesAsync()).Where(l => lost.Contains(l.LeaseKey)))
         {
             var earlier = before[lease.LeaseKey];
-            Assert.True(lease.Counter > earlier.Counter);
             if (earlier.Checkpoint is { Kind: Bridge.Coordination.CheckpointKind.AfterSequence } was && lease.Checkpoint is { Kind: Bridge.Coordination.CheckpointKind.AfterSequence } now)
             {
                 Assert.True(now.Sequence >= was.Sequence, $"{lease.ShardId}: checkpoint went back from {was} to {now}");
@@ -107,8 +113,17 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
         }
 
         await fleet.TerminateAllAsync();
-        Assert.Contains("LOST by w1", paused.Output, StringComparison.Ordinal);
         fleet.AssertEvery(await fleet.CompareAsync(), report => report.NothingLostInOrder);
+    }
+
+    private static async Task WaitForLineAsync(BridgeProcess worker, string text, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!worker.Output.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(clock.Elapsed < timeout, $"no \"{text}\" within {timeout}:\n{worker.Output}");
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>Three balanced workers, then a writer that keeps going (3 s, 12 rounds) while the test breaks something.</summary>
