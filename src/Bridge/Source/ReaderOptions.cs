@@ -9,7 +9,11 @@ public sealed class ReaderOptions
     [Range(1, 1000)]
     public int BatchSize { get; set; } = 1000;
 
-    /// <summary>Least time between two GetRecords calls on one shard: 200 ms keeps within 5 calls per second.</summary>
+    /// <summary>Least time between the starts of two GetRecords calls on one shard that is keeping up: after a page
+    /// under GetRecords' caps (fewer records than <see cref="BatchSize"/>, well under 1 MB).</summary>
+    /// <remarks>Ignored while the shard has a backlog: after a page at a cap the next call goes out at once. DynamoDB
+    /// Streams sets no per-second call limit (its limit is two readers per shard at once), but each call is billed as a
+    /// read request, so this bounds the cost and the added latency of a trickling shard.</remarks>
     public TimeSpan MinPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Wait after an empty answer, while a shard is quiet; bounds the latency a quiet shard adds.</summary>

@@ -9,7 +9,10 @@ namespace Bridge.Source;
 /// <remarks>
 /// Owns the shard iterator: renews it after expiry right after the last record read, and turns the two
 /// ways the source can have lost data (trimmed records, a vanished shard) into logged, counted events
-/// instead of stalls. Paces calls to stay within the per-shard read limit and slows down on a quiet shard.
+/// instead of stalls. Paces calls by what the last page says about the shard: a page at one of GetRecords' caps
+/// means records are waiting, so the next call goes out at once; a shorter page means the reader has caught up, so
+/// it polls at <see cref="ReaderOptions.MinPollInterval"/>, and at <see cref="ReaderOptions.IdlePollInterval"/> while
+/// the shard is quiet.
 /// </remarks>
 public sealed partial class ShardReader(
     IDynamoDbStreamsClient client,
@@ -20,6 +23,12 @@ public sealed partial class ShardReader(
     ILogger logger,
     BridgeMetrics metrics)
 {
+    /// <summary>GetRecords returns at most 1 MB per call.</summary>
+    private const long MaxPageBytes = 1024 * 1024;
+
+    /// <summary>DynamoDB's largest item.</summary>
+    private const long MaxItemBytes = 400 * 1024;
+
     private ShardStartPosition _start = start;
 
     /// <summary>Null until first needed, and again after it expired or was found trimmed.</summary>
@@ -28,6 +37,8 @@ public sealed partial class ShardReader(
     /// <summary>The last record returned; empty before the first.</summary>
     private SequenceNumber _lastRead;
 
+    /// <summary>When the next GetRecords may go out: the last call's start while the shard has a backlog, later once it
+    /// has caught up or is quiet, or after an iterator had to be renewed.</summary>
     private DateTimeOffset _nextCallAt = time.GetUtcNow();
 
     public SourceShard Shard => shard;
@@ -89,13 +100,37 @@ public sealed partial class ShardReader(
 
         if (page.Records.Length > 0)
         {
-            // The limit is on calls per second, so the gap counts from this call's start: counting from its answer
-            // would add the call's latency to every gap and read a busy shard at 1 / (latency + MinPollInterval).
-            _nextCallAt = calledAt + options.MinPollInterval;
+            // DynamoDB Streams limits readers per shard (two at once), not calls per second, and bills a call per
+            // read request unit whatever it returns: back-to-back full pages cost nothing extra per record, while
+            // polling a trickling shard fast would. The gap counts from this call's start, so a trickling shard is
+            // asked every MinPollInterval, not every MinPollInterval plus the call's latency.
+            _nextCallAt = IsAtCap(page.Records) ? calledAt : calledAt + options.MinPollInterval;
             return new ShardPage(records, IsEnd: false);
         }
 
         return Pause(new ShardPage(records, IsEnd: false), options.IdlePollInterval);
+    }
+
+    /// <summary>Whether GetRecords stopped at one of its caps (the records asked for, or 1 MB), so that more records
+    /// may be waiting right behind the page.</summary>
+    /// <remarks>The bytes are the records' JSON as received, an estimate of what the service counts. The threshold
+    /// leaves room for one item of DynamoDB's 400 KB maximum: a page further below 1 MB than that was not cut because
+    /// the next record did not fit. A record carrying both images of large items can be bigger; a page cut short by
+    /// one only waits <see cref="ReaderOptions.MinPollInterval"/> once, which costs latency, not records.</remarks>
+    private bool IsAtCap(StreamRecord[] records)
+    {
+        if (records.Length >= options.BatchSize)
+        {
+            return true;
+        }
+
+        long bytes = 0;
+        foreach (var record in records)
+        {
+            bytes += record.Json.Length;
+        }
+
+        return bytes >= MaxPageBytes - MaxItemBytes;
     }
 
     private ShardPage Pause(ShardPage page, TimeSpan wait)

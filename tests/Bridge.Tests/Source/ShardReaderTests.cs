@@ -1,11 +1,16 @@
+using System.Net;
+using Bridge.Aws.DynamoDbStreams;
+using Bridge.Aws.Protocol;
 using Bridge.Coordination;
 using Bridge.Source;
+using Bridge.Testing;
 using Bridge.Tests.Fakes;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bridge.Tests.Source;
 
-/// <summary>How reading survives what the source does to its shards: trims, vanished parents, expiring iterators.</summary>
+/// <summary>How reading survives what the source does to its shards (trims, vanished parents, expiring iterators), and how it paces its calls.</summary>
 public class ShardReaderTests
 {
     [Fact]
@@ -66,5 +71,147 @@ public class ShardReaderTests
 
         Assert.Equal("A", harness.Delivered()[0].ShardId);
         Assert.Equal(Checkpoint.ShardEnd, harness.Store.Get(harness.Stream.StreamArn, "A")!.Checkpoint);
+    }
+    [Fact]
+    public async Task After_a_page_of_BatchSize_records_the_next_read_goes_out_without_waiting()
+    {
+        using var reading = new PacedReading(batchSize: 10);
+        reading.Append(25, payloadBytes: 16);
+
+        Assert.Equal(10, (await reading.Reader.ReadAsync(CancellationToken.None)).Records.Length);
+        var next = reading.Reader.ReadAsync(CancellationToken.None);
+
+        Assert.True(next.IsCompletedSuccessfully, "a full page says a backlog is waiting: no pause before the next call");
+        Assert.Equal(10, (await next.WaitAsync(PacedReading.HangGuard)).Records.Length);
+        Assert.Equal(2, reading.Stream.GetRecordsCalls);
+    }
+
+    [Fact]
+    public async Task A_page_near_the_1_MB_cap_counts_as_full()
+    {
+        // Two records of ~330 KB: far fewer than asked for, but a 400 KB item after them would not have fit in 1 MB.
+        using var reading = new PacedReading(batchSize: 1000);
+        reading.Append(2, payloadBytes: 330_000);
+
+        Assert.Equal(2, (await reading.Reader.ReadAsync(CancellationToken.None)).Records.Length);
+        var next = reading.Reader.ReadAsync(CancellationToken.None);
+
+        Assert.True(next.IsCompletedSuccessfully, "a page that may have been cut at the byte cap is treated as full: no pause before the next call");
+        Assert.Empty((await next.WaitAsync(PacedReading.HangGuard)).Records);
+    }
+
+    [Theory]
+    [InlineData(5, 16)]
+    [InlineData(2, 200_000)]
+    public async Task After_a_page_under_both_caps_the_next_read_waits_the_min_poll_interval_from_the_last_calls_start(int records, int payloadBytes)
+    {
+        using var reading = new PacedReading(batchSize: 10);
+        reading.Append(records, payloadBytes);
+
+        Assert.Equal(records, (await reading.Reader.ReadAsync(CancellationToken.None)).Records.Length);
+        var next = reading.Reader.ReadAsync(CancellationToken.None);
+
+        Assert.Equal(reading.Options.MinPollInterval - PacedReading.CallLatency, await reading.Time.NextTimerAsync(_ => true));
+        reading.Time.Advance(reading.Options.MinPollInterval - PacedReading.CallLatency - TimeSpan.FromTicks(1));
+        Assert.False(next.IsCompleted);
+        reading.Time.Advance(TimeSpan.FromTicks(1));
+        Assert.Empty((await next.WaitAsync(PacedReading.HangGuard)).Records);
+    }
+
+    [Fact]
+    public async Task After_an_empty_page_the_next_read_waits_the_idle_poll_interval()
+    {
+        using var reading = new PacedReading(batchSize: 10);
+
+        Assert.Empty((await reading.Reader.ReadAsync(CancellationToken.None)).Records);
+        var next = reading.Reader.ReadAsync(CancellationToken.None);
+
+        Assert.Equal(reading.Options.IdlePollInterval, await reading.Time.NextTimerAsync(_ => true));
+        Assert.False(next.IsCompleted);
+        reading.Append(1, payloadBytes: 16);
+        reading.Time.Advance(reading.Options.IdlePollInterval);
+        Assert.Single((await next.WaitAsync(PacedReading.HangGuard)).Records);
+    }
+
+    [Fact]
+    public async Task A_throttled_read_after_a_full_page_reaches_the_caller_instead_of_being_retried_at_once()
+    {
+        // The wire client has already retried it with backoff; the shard's consumer backs off again (1 s, doubling).
+        using var reading = new PacedReading(batchSize: 10);
+        reading.Append(20, payloadBytes: 16);
+        await reading.Reader.ReadAsync(CancellationToken.None);
+        reading.Source.Throttled = true;
+
+        await Assert.ThrowsAsync<LimitExceededException>(() => reading.Reader.ReadAsync(CancellationToken.None).WaitAsync(PacedReading.HangGuard));
+        Assert.Equal(1, reading.Source.ThrottledCalls);
+    }
+
+    /// <summary>One shard read by a bare <see cref="ShardReader"/> on fake time, each GetRecords taking <see cref="CallLatency"/>.</summary>
+    private sealed class PacedReading : IDisposable
+    {
+        public static readonly TimeSpan CallLatency = TimeSpan.FromMilliseconds(30);
+
+        /// <summary>Only for a bug that leaves a read hanging; nothing here waits on the wall clock otherwise.</summary>
+        public static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
+        private readonly EngineHarness _harness = new();
+
+        public PacedReading(int batchSize)
+        {
+            Stream.AddShard("A");
+            Source = new LatentSource(Stream, Time);
+            Options = new ReaderOptions { BatchSize = batchSize };
+            Reader = new ShardReader(Source, new SourceShard(Stream.TableName, Stream.StreamArn, "A"), ShardStartPosition.TrimHorizon, Options, Time, NullLogger.Instance, _harness.Metrics);
+        }
+
+        public InMemoryStream Stream => _harness.Stream;
+
+        public LatentSource Source { get; }
+
+        public RecordingTimeProvider Time { get; } = new();
+
+        public ReaderOptions Options { get; }
+
+        public ShardReader Reader { get; }
+
+        public void Append(int count, int payloadBytes)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                Stream.Append("A", "room-" + i, payloadBytes);
+            }
+        }
+
+        public void Dispose() => _harness.Dispose();
+    }
+
+    /// <summary>The in-memory stream, with every GetRecords taking <see cref="PacedReading.CallLatency"/> of fake time, or
+    /// throttled (as the wire client reports it once its own retries are spent) while <see cref="Throttled"/>.</summary>
+    private sealed class LatentSource(InMemoryStream stream, RecordingTimeProvider time) : IDynamoDbStreamsClient
+    {
+        public bool Throttled { get; set; }
+
+        public int ThrottledCalls { get; private set; }
+
+        public Task<ListStreamsPage> ListStreamsAsync(string? tableName, string? exclusiveStartStreamArn, CancellationToken cancellationToken) =>
+            stream.ListStreamsAsync(tableName, exclusiveStartStreamArn, cancellationToken);
+
+        public Task<StreamDescription> DescribeStreamAsync(DescribeStreamRequest request, CancellationToken cancellationToken) =>
+            stream.DescribeStreamAsync(request, cancellationToken);
+
+        public Task<string> GetShardIteratorAsync(string streamArn, string shardId, ShardIteratorType type, string? sequenceNumber, CancellationToken cancellationToken) =>
+            stream.GetShardIteratorAsync(streamArn, shardId, type, sequenceNumber, cancellationToken);
+
+        public Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, CancellationToken cancellationToken)
+        {
+            if (Throttled)
+            {
+                ThrottledCalls++;
+                return Task.FromException<GetRecordsPage>(new LimitExceededException("Too many operations for a given subscriber.", HttpStatusCode.BadRequest, "fake"));
+            }
+
+            time.Advance(PacedReading.CallLatency);
+            return stream.GetRecordsAsync(shardIterator, limit, cancellationToken);
+        }
     }
 }
