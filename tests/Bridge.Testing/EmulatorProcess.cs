@@ -75,6 +75,47 @@ public sealed class EmulatorProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>CPU time used so far by the processes of the emulator's group (Linux only): what it costs a benchmark
+    /// on the machine's shared cores.</summary>
+    public TimeSpan ProcessorTime()
+    {
+        var total = TimeSpan.Zero;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), System.Globalization.CultureInfo.InvariantCulture, out var pid) || GroupOf(directory) != _process.Id)
+            {
+                continue;
+            }
+
+            try
+            {
+                using var member = Process.GetProcessById(pid);
+                total += member.TotalProcessorTime;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                // Exited since it was listed.
+            }
+        }
+
+        return total;
+
+        static int? GroupOf(string directory)
+        {
+            try
+            {
+                // The fields after the command's closing parenthesis: state, ppid, pgrp, …
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                return int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+    }
+
     /// <summary>What the emulator printed so far; for failure messages.</summary>
     public string ReadLog() => File.Exists(_logPath) ? File.ReadAllText(_logPath) : string.Empty;
 

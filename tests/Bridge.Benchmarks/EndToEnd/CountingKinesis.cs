@@ -24,12 +24,12 @@ internal sealed class CountingKinesis(IKinesisClient inner) : IKinesisClient
         }
     }
 
-    /// <summary>Median PutRecords round trip so far, in milliseconds.</summary>
-    public double MedianRoundTripMs()
+    /// <summary>A percentile of the PutRecords round trips so far, in milliseconds.</summary>
+    public double RoundTripMs(double quantile)
     {
         lock (_lock)
         {
-            return Percentiles.Of([.. _roundTripsMs], 0.5);
+            return Percentiles.Of([.. _roundTripsMs], quantile);
         }
     }
 

@@ -9,14 +9,19 @@ namespace Bridge.Benchmarks.EndToEnd;
 /// <summary><c>e2e</c>: DynamoDB Local → bridge → kinesalite, against the naive baseline, in one run.</summary>
 /// <remarks>
 /// Phases, in order: the bridge catches up on a backlog (time until Kinesis acknowledged as many records as the
-/// backlog holds), the baseline catches up on the same backlog into its own stream (unpaced, then Lambda-paced); then
-/// each, started at LATEST, forwards items written at a steady rate while one tail reads the source stream and another
-/// its target stream, each noting when every item is first readable there. Everything runs on 127.0.0.1; every loop is
-/// bounded in count and time.
+/// backlog holds), the baseline catches up on the same backlog into its own stream (unpaced), the target alone takes the
+/// same records read in advance (<see cref="TargetCeiling"/>: the most any forwarder could reach here), and the baseline
+/// catches up once more, Lambda-paced. Each catch-up also reports where its time went: GetRecords and PutRecords times
+/// and the CPU of this process and of each emulator, which share the machine's cores. Then each forwarder, started at
+/// LATEST, forwards items written at a steady rate while one tail reads the source stream and another its target
+/// stream, each noting when every item is first readable there. Everything runs on 127.0.0.1; every loop is bounded in
+/// count and time.
 /// </remarks>
 internal static class EndToEndCommand
 {
     private const int TargetShards = 4;
+
+    private static readonly string CeilingRow = $"ceiling: kinesalite alone (records read in advance, {TargetCeiling.Concurrency} × PutRecords 500 in flight)";
 
     /// <param name="rooms">Distinct <c>roomId</c>s (partition keys) the items are spread over.</param>
     public static async Task<int> RunAsync(bool smoke, int rooms = 100)
@@ -45,6 +50,7 @@ internal static class EndToEndCommand
         await table.CreateAsync(cancellationToken);
         var bridgeTarget = await CreateStreamAsync(kinesis, "bridge-target", cancellationToken);
         var baselineTarget = await CreateStreamAsync(kinesis, "baseline-target", cancellationToken);
+        var ceilingTarget = await CreateStreamAsync(kinesis, "ceiling-target", cancellationToken);
         var writing = Stopwatch.GetTimestamp();
         await table.WriteBacklogAsync("b-", backlog, cancellationToken);
         Console.WriteLine($"Backlog of {backlog} items written to DynamoDB Local in {Stopwatch.GetElapsedTime(writing).TotalSeconds:F1} s.");
@@ -52,12 +58,16 @@ internal static class EndToEndCommand
         // Warm-up: both forwarders forward the whole backlog once, so the measured runs see code as a long-running
         // worker has it (tiered JIT done); a 1000-record warm-up left the bridge paying twice the CPU for rejitting.
         // Each measured run starts again from TRIM_HORIZON with no checkpoint.
-        await CatchUpAsync(backlog, catchUpLimit, counting => RunBridge(streams, counting, table, bridgeTarget, latest: false), kinesis, cancellationToken);
-        await CatchUpAsync(backlog, catchUpLimit, counting => RunBaseline(streams, counting, table, baselineTarget, latest: false, TimeSpan.Zero), kinesis, cancellationToken);
+        var emulators = new Emulators(dynamoDbLocal, kinesalite);
+        await CatchUpAsync(backlog, catchUpLimit, (source, counting) => RunBridge(source, counting, table, bridgeTarget, latest: false), streams, kinesis, emulators, cancellationToken);
+        await CatchUpAsync(backlog, catchUpLimit, (source, counting) => RunBaseline(source, counting, table, baselineTarget, latest: false, TimeSpan.Zero), streams, kinesis, emulators, cancellationToken);
 
-        var bridgeCatchUp = await CatchUpAsync(backlog, catchUpLimit, counting => RunBridge(streams, counting, table, bridgeTarget, latest: false), kinesis, cancellationToken);
-        var baselineCatchUp = await CatchUpAsync(backlog, catchUpLimit, counting => RunBaseline(streams, counting, table, baselineTarget, latest: false, TimeSpan.Zero), kinesis, cancellationToken);
-        var pacedCatchUp = await CatchUpAsync(backlog, catchUpLimit, counting => RunBaseline(streams, counting, table, baselineTarget, latest: false, NaiveForwarder.LambdaPollInterval), kinesis, cancellationToken);
+        var bridgeCatchUp = await CatchUpAsync(backlog, catchUpLimit, (source, counting) => RunBridge(source, counting, table, bridgeTarget, latest: false), streams, kinesis, emulators, cancellationToken);
+        var baselineCatchUp = await CatchUpAsync(backlog, catchUpLimit, (source, counting) => RunBaseline(source, counting, table, baselineTarget, latest: false, TimeSpan.Zero), streams, kinesis, emulators, cancellationToken);
+        var entries = await TargetCeiling.ReadAsync(streams, table.StreamArn, backlog, cancellationToken);
+        await CatchUpAsync(backlog, catchUpLimit, (_, counting) => new Running(new TargetCeiling(entries, counting, ceilingTarget).RunAsync), streams, kinesis, emulators, cancellationToken);
+        var ceiling = await CatchUpAsync(backlog, catchUpLimit, (_, counting) => new Running(new TargetCeiling(entries, counting, ceilingTarget).RunAsync), streams, kinesis, emulators, cancellationToken);
+        var pacedCatchUp = await CatchUpAsync(backlog, catchUpLimit, (source, counting) => RunBaseline(source, counting, table, baselineTarget, latest: false, NaiveForwarder.LambdaPollInterval), streams, kinesis, emulators, cancellationToken);
 
         var catchUp = new ResultTable($"E2E catch-up: {backlog} mutations in DynamoDB Local → kinesalite ({TargetShards} shards)",
             ["forwarder", "acknowledged", "seconds", "records/s", "PutRecords calls", "CPU s (this process)", "bridge/baseline"]);
@@ -67,7 +77,20 @@ internal static class EndToEndCommand
             baselineCatchUp.CpuSeconds.ToString("F1"), "1.00×");
         catchUp.Add("naive baseline, Lambda-paced", pacedCatchUp.Acknowledged.ToString("N0"), pacedCatchUp.Seconds.ToString("F1"), pacedCatchUp.RecordsPerSecond.ToString("N0"), pacedCatchUp.Requests.ToString(),
             pacedCatchUp.CpuSeconds.ToString("F1"), $"bridge/this: {bridgeCatchUp.RecordsPerSecond / pacedCatchUp.RecordsPerSecond:F2}×");
+        catchUp.Add(CeilingRow, ceiling.Acknowledged.ToString("N0"), ceiling.Seconds.ToString("F1"), ceiling.RecordsPerSecond.ToString("N0"), ceiling.Requests.ToString(),
+            ceiling.CpuSeconds.ToString("F1"), $"this/baseline: {ceiling.RecordsPerSecond / baselineCatchUp.RecordsPerSecond:F2}×");
         catchUp.Print();
+
+        var where = new ResultTable("E2E catch-up: where the time goes (GetRecords timed over the calls that returned records; CPU of each process over the catch-up)",
+            ["forwarder", "seconds", "first page ms", "GetRecords calls", "GetRecords p50/p90 ms", "in GetRecords s", "PutRecords p50/p90 ms", "CPU s: this process", "DynamoDB Local", "kinesalite", "cores busy"]);
+        foreach (var (name, result) in new[] { ("bridge", bridgeCatchUp), ("naive baseline", baselineCatchUp), ("naive baseline, Lambda-paced", pacedCatchUp), (CeilingRow, ceiling) })
+        {
+            where.Add(name, result.Seconds.ToString("F2"), result.FirstPageMs.ToString("F0"), result.GetRecordsCalls.ToString(), $"{result.PageMs50:F0} / {result.PageMs90:F0}", result.InGetRecordsSeconds.ToString("F2"),
+                $"{result.PutMs50:F0} / {result.PutMs90:F0}", result.CpuSeconds.ToString("F2"), result.SourceCpuSeconds.ToString("F2"), result.TargetCpuSeconds.ToString("F2"),
+                ((result.CpuSeconds + result.SourceCpuSeconds + result.TargetCpuSeconds) / result.Seconds).ToString("F2"));
+        }
+
+        where.Print();
 
         var bridgeLive = await LiveAsync(table, "l1-", rate, liveFor, streams, bridgeTarget, kinesis, counting => RunBridge(streams, counting, table, bridgeTarget, latest: true), cancellationToken);
         var baselineLive = await LiveAsync(table, "l2-", rate, liveFor, streams, baselineTarget, kinesis, counting => RunBaseline(streams, counting, table, baselineTarget, latest: true, TimeSpan.Zero), cancellationToken);
@@ -86,25 +109,29 @@ internal static class EndToEndCommand
         var budget = idlePoll + bridgeLive.RoundTripMs;
         var bridgeP99 = Percentiles.Of(bridgeLive.Added, 0.99);
         Console.WriteLine($"Catch-up target ≥ 1.5× baseline: {(bridgeCatchUp.RecordsPerSecond / baselineCatchUp.RecordsPerSecond):F2}× ({(bridgeCatchUp.RecordsPerSecond >= 1.5 * baselineCatchUp.RecordsPerSecond ? "met" : "MISSED")});" +
-            $" against the Lambda-paced baseline {(bridgeCatchUp.RecordsPerSecond / pacedCatchUp.RecordsPerSecond):F2}×. Items spread over {rooms} roomIds; the bridge keeps at most one record per key in flight.");
+            $" against the Lambda-paced baseline {(bridgeCatchUp.RecordsPerSecond / pacedCatchUp.RecordsPerSecond):F2}×; kinesalite alone took the records at {(ceiling.RecordsPerSecond / baselineCatchUp.RecordsPerSecond):F2}× the baseline's rate." +
+            $" Items spread over {rooms} roomIds; the bridge keeps at most one record per key in flight.");
         Console.WriteLine($"Latency target: bridge added p99 {bridgeP99:F0} ms ≤ idle poll {idlePoll:F0} ms + PutRecords round trip {bridgeLive.RoundTripMs:F0} ms = {budget:F0} ms: {(bridgeP99 <= budget ? "met" : "MISSED")}" +
             " (both tails poll every 10 ms, so each figure carries up to ~10 ms of polling jitter).");
 
-        var ok = bridgeCatchUp.Acknowledged >= backlog && baselineCatchUp.Acknowledged >= backlog && pacedCatchUp.Acknowledged >= backlog && bridgeLive.Missing == 0 && baselineLive.Missing == 0;
+        var ok = bridgeCatchUp.Acknowledged >= backlog && baselineCatchUp.Acknowledged >= backlog && pacedCatchUp.Acknowledged >= backlog && ceiling.Acknowledged >= backlog && bridgeLive.Missing == 0 && baselineLive.Missing == 0;
         return ok ? 0 : 1;
     }
 
     private static string P(double[] samples, double q) => Percentiles.Of(samples, q).ToString("F0");
 
     /// <summary>Runs a forwarder until Kinesis has acknowledged <paramref name="backlog"/> records, or the limit passes.</summary>
-    private static async Task<CatchUpResult> CatchUpAsync(int backlog, TimeSpan limit, Func<CountingKinesis, IAsyncDisposable> start, IKinesisClient kinesis, CancellationToken cancellationToken)
+    private static async Task<CatchUpResult> CatchUpAsync(int backlog, TimeSpan limit, Func<TimedStreams, CountingKinesis, IAsyncDisposable> start, IDynamoDbStreamsClient streams, IKinesisClient kinesis, Emulators emulators, CancellationToken cancellationToken)
     {
+        var timed = new TimedStreams(streams);
         var counting = new CountingKinesis(kinesis);
         using var process = Process.GetCurrentProcess();
         var cpu = process.TotalProcessorTime;
+        var sourceCpu = emulators.Source.ProcessorTime();
+        var targetCpu = emulators.Target.ProcessorTime();
         var began = Stopwatch.GetTimestamp();
         double seconds;
-        await using (start(counting))
+        await using (start(timed, counting))
         {
             while (counting.Acknowledged < backlog && Stopwatch.GetElapsedTime(began) < limit)
             {
@@ -112,10 +139,14 @@ internal static class EndToEndCommand
             }
 
             seconds = Stopwatch.GetElapsedTime(began).TotalSeconds;
+            process.Refresh();
+            cpu = process.TotalProcessorTime - cpu;
+            sourceCpu = emulators.Source.ProcessorTime() - sourceCpu;
+            targetCpu = emulators.Target.ProcessorTime() - targetCpu;
         }
 
-        process.Refresh();
-        return new CatchUpResult(counting.Acknowledged, seconds, Math.Min(counting.Acknowledged, backlog) / seconds, counting.Requests, (process.TotalProcessorTime - cpu).TotalSeconds);
+        return new CatchUpResult(counting.Acknowledged, seconds, Math.Min(counting.Acknowledged, backlog) / seconds, counting.Requests, cpu.TotalSeconds,
+            timed.FirstPageMs, timed.Calls, timed.PageMs(0.5), timed.PageMs(0.9), timed.PageSeconds(), counting.RoundTripMs(0.5), counting.RoundTripMs(0.9), sourceCpu.TotalSeconds, targetCpu.TotalSeconds);
     }
 
     private static async Task<LiveResult> LiveAsync(ChatTable table, string prefix, int rate, TimeSpan duration, IDynamoDbStreamsClient streams, KinesisStreamRef target, IKinesisClient kinesis, Func<CountingKinesis, IAsyncDisposable> start, CancellationToken cancellationToken)
@@ -148,7 +179,7 @@ internal static class EndToEndCommand
         var added = written.Keys.Where(id => tail.FirstSeen.ContainsKey(id) && source.FirstSeen.ContainsKey(id))
             .Select(id => Stopwatch.GetElapsedTime(source.FirstSeen[id], tail.FirstSeen[id]).TotalMilliseconds)
             .ToArray();
-        return new LiveResult(samples, added, written.Count - samples.Length, counting.MedianRoundTripMs());
+        return new LiveResult(samples, added, written.Count - samples.Length, counting.RoundTripMs(0.5));
     }
 
     private static IAsyncDisposable RunBridge(IDynamoDbStreamsClient streams, CountingKinesis kinesis, ChatTable table, KinesisStreamRef target, bool latest)
@@ -174,7 +205,14 @@ internal static class EndToEndCommand
         return stream;
     }
 
-    private sealed record CatchUpResult(long Acknowledged, double Seconds, double RecordsPerSecond, int Requests, double CpuSeconds);
+    /// <param name="CpuSeconds">CPU of this process (the forwarder, the harness's polling loop and its HTTP clients).</param>
+    /// <param name="FirstPageMs">From the forwarder's start to its first page of records.</param>
+    /// <param name="PageMs50">Median GetRecords call that returned records; <paramref name="InGetRecordsSeconds"/> sums them.</param>
+    /// <param name="SourceCpuSeconds">CPU of DynamoDB Local; <paramref name="TargetCpuSeconds"/> of kinesalite.</param>
+    private sealed record CatchUpResult(long Acknowledged, double Seconds, double RecordsPerSecond, int Requests, double CpuSeconds,
+        double FirstPageMs, int GetRecordsCalls, double PageMs50, double PageMs90, double InGetRecordsSeconds, double PutMs50, double PutMs90, double SourceCpuSeconds, double TargetCpuSeconds);
+
+    private sealed record Emulators(EmulatorProcess Source, EmulatorProcess Target);
 
     /// <param name="Samples">PutItem completed → readable in Kinesis, ms.</param>
     /// <param name="Added">Readable in the source stream → readable in Kinesis, ms: what the forwarder adds.</param>

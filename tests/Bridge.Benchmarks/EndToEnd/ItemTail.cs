@@ -8,8 +8,8 @@ namespace Bridge.Benchmarks.EndToEnd;
 /// <summary>Reads a stream from LATEST on every shard every 10 ms and notes when each item id is first readable there.</summary>
 /// <remarks>
 /// Two kinds: on a Kinesis target (when a forwarded change is readable by consumers) and on the DynamoDB source stream
-/// (the floor under both forwarders' latency, which neither adds). The source tail polls far faster than AWS's 5 calls/s
-/// per shard allows; the emulator does not mind.
+/// (the floor under both forwarders' latency, which neither adds). The source tail polls far faster than anyone would
+/// pay for against AWS (each GetRecords is a billed read request); DynamoDB Streams sets no per-second limit on it.
 /// </remarks>
 internal sealed class ItemTail
 {

@@ -12,8 +12,9 @@ namespace Bridge.Benchmarks.EndToEnd;
 /// guarantee (a resent entry lands after newer ones), no back-pressure, no checkpoints, no shard lineage. It uses the
 /// same wire clients as the bridge, so the comparison is between forwarding designs, not HTTP stacks.
 /// </remarks>
-/// <param name="minPollInterval">Least time between two reads of a shard: zero reads again at once (the emulator
-/// does not enforce the 5 calls/s limit, AWS would throttle); 250 ms is Lambda's 4 polls per second per shard.</param>
+/// <param name="minPollInterval">Least time between the starts of two reads of a shard that returned records: zero
+/// reads again at once (DynamoDB Streams sets no per-second limit on GetRecords); 250 ms is Lambda's 4 polls per
+/// second per shard.</param>
 internal sealed class NaiveForwarder(IDynamoDbStreamsClient streams, IKinesisClient kinesis, string streamArn, KinesisStreamRef target, bool fromLatest, TimeSpan minPollInterval)
 {
     /// <summary>Lambda polls each DynamoDB stream shard 4 times per second.</summary>
@@ -60,7 +61,7 @@ internal sealed class NaiveForwarder(IDynamoDbStreamsClient streams, IKinesisCli
         }
     }
 
-    private static string KeyOf(ReadOnlyMemory<byte> record)
+    public static string KeyOf(ReadOnlyMemory<byte> record)
     {
         using var document = JsonDocument.Parse(record);
         var dynamodb = document.RootElement.GetProperty("dynamodb");

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using Bridge.Aws.DynamoDbStreams;
+
+namespace Bridge.Benchmarks.EndToEnd;
+
+/// <summary>Passes every call to the real client and times each GetRecords that returned records, to show how much of
+/// a catch-up is spent waiting for the source.</summary>
+internal sealed class TimedStreams(IDynamoDbStreamsClient inner) : IDynamoDbStreamsClient
+{
+    private readonly Lock _lock = new();
+    private readonly List<double> _pagesMs = [];
+    private readonly long _created = Stopwatch.GetTimestamp();
+    private long _firstPageAt;
+    private int _calls;
+
+    /// <summary>From this client's creation to the first answer with records, in milliseconds: the forwarder's start-up.</summary>
+    public double FirstPageMs => Interlocked.Read(ref _firstPageAt) is var at and > 0 ? Stopwatch.GetElapsedTime(_created, at).TotalMilliseconds : double.NaN;
+
+    /// <summary>GetRecords calls, empty answers included.</summary>
+    public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>A percentile of the GetRecords calls that returned records, in milliseconds.</summary>
+    public double PageMs(double quantile)
+    {
+        lock (_lock)
+        {
+            return Percentiles.Of([.. _pagesMs], quantile);
+        }
+    }
+
+    /// <summary>Time spent in GetRecords calls that returned records, summed, in seconds.</summary>
+    public double PageSeconds()
+    {
+        lock (_lock)
+        {
+            return _pagesMs.Sum() / 1000;
+        }
+    }
+
+    public async Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var page = await inner.GetRecordsAsync(shardIterator, limit, cancellationToken).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        Interlocked.Increment(ref _calls);
+        if (page.Records.Length > 0)
+        {
+            Interlocked.CompareExchange(ref _firstPageAt, Stopwatch.GetTimestamp(), 0);
+            lock (_lock)
+            {
+                _pagesMs.Add(elapsed);
+            }
+        }
+
+        return page;
+    }
+
+    public Task<ListStreamsPage> ListStreamsAsync(string? tableName, string? exclusiveStartStreamArn, CancellationToken cancellationToken) =>
+        inner.ListStreamsAsync(tableName, exclusiveStartStreamArn, cancellationToken);
+
+    public Task<StreamDescription> DescribeStreamAsync(DescribeStreamRequest request, CancellationToken cancellationToken) =>
+        inner.DescribeStreamAsync(request, cancellationToken);
+
+    public Task<string> GetShardIteratorAsync(string streamArn, string shardId, ShardIteratorType type, string? sequenceNumber, CancellationToken cancellationToken) =>
+        inner.GetShardIteratorAsync(streamArn, shardId, type, sequenceNumber, cancellationToken);
+}
