@@ -5,12 +5,12 @@ namespace Bridge.Benchmarks.Simulation;
 
 /// <summary><c>hotkey</c>: one key receiving records as fast as the source gives them, forwarded in strict order.</summary>
 /// <remarks>
-/// The order invariant allows one PutRecords batch per key in flight, so a single key moves at most one batch (500
-/// records) per PutRecords round trip, whatever the concurrency. Three cases, side by side in one run: the hot key
+/// The order invariant allows one record per key in flight, so a single key moves at most one record per PutRecords
+/// round trip, whatever the concurrency. Three cases, side by side in one run: the hot key
 /// with the target shard's limit lifted (what the invariant alone allows), the same records over 1000 keys (the
 /// control: what the engine does when order costs nothing), and the hot key under AWS's 1000 records/s per shard
-/// (what production would see: one key always lands on one target shard). The source's 5 calls/s limit is lifted and
-/// the engine polls without pause, so only the sink limits the rate. Every accepted entry is checked against the
+/// (what production would see: one key always lands on one target shard). The source's backlog is deep, so every page
+/// is full and the engine reads the next one at once: only the sink limits the rate. Every accepted entry is checked against the
 /// previous one of its key: any out-of-order acceptance fails the run.
 /// </remarks>
 internal static class HotKeyCommand
@@ -41,12 +41,11 @@ internal static class HotKeyCommand
     {
         var time = TimeProvider.System;
         var order = new OrderCheck();
-        var stream = new SimulatedStream(1, 0, 1024, time, backlog: 10_000_000, keys: keys) { CallsPerSecond = double.PositiveInfinity };
+        var stream = new SimulatedStream(1, 0, 1024, time, backlog: 10_000_000, keys: keys);
         var kinesis = limited
             ? new SimulatedKinesis(ScaleCommand.TargetShards, time) { OnAccepted = order.Accept }
             : new SimulatedKinesis(ScaleCommand.TargetShards, time, double.PositiveInfinity, double.PositiveInfinity) { OnAccepted = order.Accept };
         var options = InProcessBridge.DefaultOptions();
-        options.Reading.MinPollInterval = TimeSpan.Zero;
         // A hot key's backlog cannot drain at ~30 records/s: give the drain half a second, not three.
         options.ShutdownTimeout = InProcessBridge.DefaultOptions().ShutdownTimeout - TimeSpan.FromSeconds(2.5);
         await using var bridge = new InProcessBridge(stream, kinesis, options);

@@ -7,13 +7,13 @@ using Bridge.Benchmarks.Workload;
 namespace Bridge.Benchmarks.Simulation;
 
 /// <summary>A DynamoDB stream in process, with the service's limits: each shard is written at a fixed rate, and
-/// GetRecords answers at most 1000 records, at most 5 calls per second per shard, after a fixed latency.</summary>
+/// GetRecords answers at most 1000 records after a fixed latency.</summary>
 /// <remarks>
 /// <para>Answers are built as wire bytes (records from a pool of realistic ones, each given its shard's next sequence
 /// number) and decoded by the real <see cref="StreamRecordsDecoder"/>, so the worker pays the decoding it pays against
 /// AWS; it does not pay for HTTP, TLS or signing.</para>
-/// <para>A call over 5 per second is held until it would be allowed, as the wire client's throttling retry would.
-/// Iterators are <c>shard|position</c>.</para>
+/// <para>DynamoDB Streams sets no per-second limit on GetRecords (its limit is two readers per shard at once, which one
+/// worker never exceeds), so none is simulated. Iterators are <c>shard|position</c>.</para>
 /// </remarks>
 internal sealed class SimulatedStream : IDynamoDbStreamsClient
 {
@@ -61,9 +61,6 @@ internal sealed class SimulatedStream : IDynamoDbStreamsClient
     /// <summary>Average size of a record, in bytes.</summary>
     public int RecordBytes { get; }
 
-    /// <summary>GetRecords calls per second and shard; <see cref="double.PositiveInfinity"/> lifts the limit.</summary>
-    public double CallsPerSecond { get; init; } = 5;
-
     /// <summary>GetRecords latency.</summary>
     public TimeSpan Latency { get; init; } = TimeSpan.FromMilliseconds(20);
 
@@ -100,12 +97,6 @@ internal sealed class SimulatedStream : IDynamoDbStreamsClient
         var separator = shardIterator.IndexOf('|', StringComparison.Ordinal);
         var shard = Find(shardIterator[..separator]);
         var position = long.Parse(shardIterator.AsSpan(separator + 1), CultureInfo.InvariantCulture);
-        var wait = double.IsPositiveInfinity(CallsPerSecond) ? TimeSpan.Zero : shard.TakeCall(_time);
-        if (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
-        }
-
         await Task.Delay(Latency, _time, cancellationToken).ConfigureAwait(false);
         var count = (int)Math.Clamp(WrittenPerShard() - position, 0, Math.Min(limit, 1000));
         var page = StreamRecordsDecoder.Decode(Answer(shard, position, count));
@@ -187,32 +178,5 @@ internal sealed class SimulatedStream : IDynamoDbStreamsClient
     private SimulatedShard Find(string shardId) =>
         Array.Find(_shards, s => s.ShardId == shardId) ?? throw new ResourceNotFoundException($"Shard {shardId} not found.", HttpStatusCode.BadRequest, "sim");
 
-    private sealed class SimulatedShard(int index, string shardId)
-    {
-        public int Index { get; } = index;
-
-        private readonly Lock _lock = new();
-        private readonly Queue<long> _calls = new();
-
-        public string ShardId { get; } = shardId;
-
-        /// <summary>Records this call and returns how long it must wait to stay within 5 calls in any second.</summary>
-        public TimeSpan TakeCall(TimeProvider time)
-        {
-            lock (_lock)
-            {
-                // The queue holds the (possibly future) start times of this shard's last 5 calls.
-                var now = time.GetTimestamp();
-                var wait = TimeSpan.Zero;
-                if (_calls.Count == 5)
-                {
-                    var sinceFifthLast = time.GetElapsedTime(_calls.Dequeue(), now);
-                    wait = sinceFifthLast < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) - sinceFifthLast : TimeSpan.Zero;
-                }
-
-                _calls.Enqueue(now + (long)(wait.TotalSeconds * time.TimestampFrequency));
-                return wait;
-            }
-        }
-    }
+    private sealed record SimulatedShard(int Index, string ShardId);
 }
