@@ -85,7 +85,7 @@ internal static class EndToEndCommand
             ["forwarder", "seconds", "first page ms", "GetRecords calls", "GetRecords p50/p90 ms", "in GetRecords s", "PutRecords p50/p90 ms", "CPU s: this process", "DynamoDB Local", "kinesalite", "cores busy"]);
         foreach (var (name, result) in new[] { ("bridge", bridgeCatchUp), ("naive baseline", baselineCatchUp), ("naive baseline, Lambda-paced", pacedCatchUp), (CeilingRow, ceiling) })
         {
-            where.Add(name, result.Seconds.ToString("F2"), result.FirstPageMs.ToString("F0"), result.GetRecordsCalls.ToString(), $"{result.PageMs50:F0} / {result.PageMs90:F0}", result.InGetRecordsSeconds.ToString("F2"),
+            where.Add(name, result.Seconds.ToString("F2"), Ms(result.FirstPageMs), result.GetRecordsCalls.ToString(), $"{Ms(result.PageMs50)} / {Ms(result.PageMs90)}", result.InGetRecordsSeconds.ToString("F2"),
                 $"{result.PutMs50:F0} / {result.PutMs90:F0}", result.CpuSeconds.ToString("F2"), result.SourceCpuSeconds.ToString("F2"), result.TargetCpuSeconds.ToString("F2"),
                 ((result.CpuSeconds + result.SourceCpuSeconds + result.TargetCpuSeconds) / result.Seconds).ToString("F2"));
         }
@@ -110,7 +110,8 @@ internal static class EndToEndCommand
         var bridgeP99 = Percentiles.Of(bridgeLive.Added, 0.99);
         Console.WriteLine($"Catch-up target ≥ 1.5× baseline: {(bridgeCatchUp.RecordsPerSecond / baselineCatchUp.RecordsPerSecond):F2}× ({(bridgeCatchUp.RecordsPerSecond >= 1.5 * baselineCatchUp.RecordsPerSecond ? "met" : "MISSED")});" +
             $" against the Lambda-paced baseline {(bridgeCatchUp.RecordsPerSecond / pacedCatchUp.RecordsPerSecond):F2}×; kinesalite alone took the records at {(ceiling.RecordsPerSecond / baselineCatchUp.RecordsPerSecond):F2}× the baseline's rate." +
-            $" Items spread over {rooms} roomIds; the bridge keeps at most one record per key in flight.");
+            $" Items spread over {rooms} roomIds; the bridge keeps at most one record per key in flight." +
+            $" kinesalite (one thread) spent {bridgeCatchUp.TargetCpuSeconds:F2} s of CPU on the bridge's requests: even never idle, it would hold the bridge to {baselineCatchUp.Seconds / bridgeCatchUp.TargetCpuSeconds:F2}× the baseline.");
         Console.WriteLine($"Latency target: bridge added p99 {bridgeP99:F0} ms ≤ idle poll {idlePoll:F0} ms + PutRecords round trip {bridgeLive.RoundTripMs:F0} ms = {budget:F0} ms: {(bridgeP99 <= budget ? "met" : "MISSED")}" +
             " (both tails poll every 10 ms, so each figure carries up to ~10 ms of polling jitter).");
 
@@ -119,6 +120,9 @@ internal static class EndToEndCommand
     }
 
     private static string P(double[] samples, double q) => Percentiles.Of(samples, q).ToString("F0");
+
+    /// <summary>Milliseconds, or a dash for a forwarder that made no such call.</summary>
+    private static string Ms(double ms) => double.IsNaN(ms) ? "—" : ms.ToString("F0");
 
     /// <summary>Runs a forwarder until Kinesis has acknowledged <paramref name="backlog"/> records, or the limit passes.</summary>
     private static async Task<CatchUpResult> CatchUpAsync(int backlog, TimeSpan limit, Func<TimedStreams, CountingKinesis, IAsyncDisposable> start, IDynamoDbStreamsClient streams, IKinesisClient kinesis, Emulators emulators, CancellationToken cancellationToken)
