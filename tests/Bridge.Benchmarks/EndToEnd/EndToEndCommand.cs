@@ -111,7 +111,7 @@ internal static class EndToEndCommand
         Console.WriteLine($"Catch-up target ≥ 1.5× baseline: {(bridgeCatchUp.RecordsPerSecond / baselineCatchUp.RecordsPerSecond):F2}× ({(bridgeCatchUp.RecordsPerSecond >= 1.5 * baselineCatchUp.RecordsPerSecond ? "met" : "MISSED")});" +
             $" against the Lambda-paced baseline {(bridgeCatchUp.RecordsPerSecond / pacedCatchUp.RecordsPerSecond):F2}×; kinesalite alone took the records at {(ceiling.RecordsPerSecond / baselineCatchUp.RecordsPerSecond):F2}× the baseline's rate." +
             $" Items spread over {rooms} roomIds; the bridge keeps at most one record per key in flight." +
-            $" kinesalite (one thread) spent {bridgeCatchUp.TargetCpuSeconds:F2} s of CPU on the bridge's requests: even never idle, it would hold the bridge to {baselineCatchUp.Seconds / bridgeCatchUp.TargetCpuSeconds:F2}× the baseline.");
+            $" kinesalite does its work on one JavaScript thread and spent {bridgeCatchUp.TargetCpuSeconds:F2} s of CPU on the bridge's requests: even never idle, it would hold the bridge to about {baselineCatchUp.Seconds / bridgeCatchUp.TargetCpuSeconds:F2}× the baseline.");
         Console.WriteLine($"Latency target: bridge added p99 {bridgeP99:F0} ms ≤ idle poll {idlePoll:F0} ms + PutRecords round trip {bridgeLive.RoundTripMs:F0} ms = {budget:F0} ms: {(bridgeP99 <= budget ? "met" : "MISSED")}" +
             " (both tails poll every 10 ms, so each figure carries up to ~10 ms of polling jitter).");
 
