@@ -1,3 +1,4 @@
+using Bridge.Aws.DynamoDbStreams;
 using Bridge.Coordination;
 using Bridge.Source;
 using Bridge.Tests.Fakes;
@@ -15,12 +16,12 @@ public class ShardReaderTests
         using var trimmed = new MetricCollector<long>(harness.MeterFactory, global::Bridge.Telemetry.BridgeMetrics.MeterName, "bridge.source.trimmed");
         harness.Stream.AddShard("A");
         var records = Enumerable.Range(0, 10).Select(_ => harness.Stream.Append("A", "room-1")).ToArray();
-        await harness.Store.TryCreateAsync(Lease.New(harness.Stream.StreamArn, "A", null, Checkpoint.After(SequenceNumber.Parse(records[1].SequenceNumber))), CancellationToken.None);
+        await harness.Store.TryCreateAsync(Lease.New(harness.Stream.StreamArn, "A", null, Checkpoint.After(records[1].SequenceNumber)), CancellationToken.None);
         harness.Stream.Trim("A", 5);
 
         await harness.RunUntilAsync(() => harness.Delivered().Count == 5);
 
-        Assert.Equal(records.Skip(5).Select(r => r.SequenceNumber), harness.Delivered().Select(d => d.SequenceNumber));
+        Assert.Equal(records.Skip(5).Select(r => r.SequenceNumber.Value), harness.Delivered().Select(d => d.SequenceNumber));
         Assert.Equal(1, trimmed.GetMeasurementSnapshot().EvaluateAsCounter());
     }
 
@@ -33,7 +34,7 @@ public class ShardReaderTests
 
         await harness.RunUntilAsync(() => harness.Delivered().Count == 3);
 
-        Assert.Equal(records.Select(r => r.SequenceNumber), harness.Delivered().Select(d => d.SequenceNumber));
+        Assert.Equal(records.Select(r => r.SequenceNumber.Value), harness.Delivered().Select(d => d.SequenceNumber));
     }
 
     [Fact]
@@ -48,7 +49,7 @@ public class ShardReaderTests
 
         await harness.RunUntilAsync(() => harness.Delivered().Count >= 100);
 
-        Assert.Equal(records.Select(r => r.SequenceNumber).Order(), harness.Delivered().Select(d => d.SequenceNumber).Order());
+        Assert.Equal(records.Select(r => r.SequenceNumber.Value).Order(), harness.Delivered().Select(d => d.SequenceNumber).Order());
     }
 
     [Fact]
