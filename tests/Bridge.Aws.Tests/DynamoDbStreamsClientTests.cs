@@ -99,7 +99,7 @@ public sealed class DynamoDbStreamsClientTests(DynamoDbLocalFixture local) : ICl
         Assert.Same(StreamRecordsDecoder.Insert, records[0].EventName);
         Assert.Same(StreamRecordsDecoder.Modify, records[1].EventName);
         Assert.Same(StreamRecordsDecoder.Remove, records[2].EventName);
-        Assert.True(records.Zip(records.Skip(1)).All(p => decimal.Parse(p.First.SequenceNumber) < decimal.Parse(p.Second.SequenceNumber)));
+        Assert.True(records.Zip(records.Skip(1)).All(p => p.First.SequenceNumber < p.Second.SequenceNumber));
         Assert.All(records, r => Assert.True(r.SizeBytes > 0));
         Assert.All(records, r => Assert.InRange(r.ApproximateCreationDateTime, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1)));
 
@@ -107,7 +107,7 @@ public sealed class DynamoDbStreamsClientTests(DynamoDbLocalFixture local) : ICl
         {
             using var json = JsonDocument.Parse(record.Json);
             Assert.Equal(record.EventName, json.RootElement.GetProperty("eventName").GetString());
-            Assert.Equal(record.SequenceNumber, json.RootElement.GetProperty("dynamodb").GetProperty("SequenceNumber").GetString());
+            Assert.Equal(record.SequenceNumber.Value, json.RootElement.GetProperty("dynamodb").GetProperty("SequenceNumber").GetString());
             Assert.Equal(record.SizeBytes, json.RootElement.GetProperty("dynamodb").GetProperty("SizeBytes").GetInt64());
         }
 
@@ -161,8 +161,8 @@ public sealed class DynamoDbStreamsClientTests(DynamoDbLocalFixture local) : ICl
         }
 
         var all = await ReadAllAsync(streamArn, ShardIteratorType.TrimHorizon, null, expected: 3);
-        var at = await ReadAllAsync(streamArn, ShardIteratorType.AtSequenceNumber, all[1].SequenceNumber, expected: 2);
-        var after = await ReadAllAsync(streamArn, ShardIteratorType.AfterSequenceNumber, all[1].SequenceNumber, expected: 1);
+        var at = await ReadAllAsync(streamArn, ShardIteratorType.AtSequenceNumber, all[1].SequenceNumber.Value, expected: 2);
+        var after = await ReadAllAsync(streamArn, ShardIteratorType.AfterSequenceNumber, all[1].SequenceNumber.Value, expected: 1);
         Assert.Equal(all[1].SequenceNumber, at[0].SequenceNumber);
         Assert.Equal(all[2].SequenceNumber, after[0].SequenceNumber);
 

@@ -18,5 +18,10 @@ public interface IDynamoDbStreamsClient
     Task<string> GetShardIteratorAsync(string streamArn, string shardId, ShardIteratorType type, string? sequenceNumber, CancellationToken cancellationToken);
 
     /// <summary><c>GetRecords</c>: up to <paramref name="limit"/> (1..1000) records.</summary>
-    Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, CancellationToken cancellationToken);
+    /// <param name="locate">An attribute to locate in each record while the answer is decoded (<see cref="StreamRecord.Located"/>), or null.</param>
+    Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, AttributePath? locate, CancellationToken cancellationToken);
+
+    /// <summary><c>GetRecords</c> without locating any attribute.</summary>
+    Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, CancellationToken cancellationToken) =>
+        GetRecordsAsync(shardIterator, limit, null, cancellationToken);
 }

@@ -5,9 +5,10 @@ namespace Bridge.Aws.DynamoDbStreams;
 
 /// <summary>Decodes a DynamoDB Streams <c>GetRecords</c> answer in one forward pass over the response bytes.</summary>
 /// <remarks>
-/// Each record keeps its JSON as a slice of <paramref name="body"/> (which must therefore not be reused) and reads only
-/// the four fields the engine routes and checkpoints on; everything else is skipped unparsed. Per record this costs the
-/// sequence-number string and the record's slot in the result array: event names are the shared constants.
+/// Each record keeps its JSON as a slice of the body (which must therefore not be reused) and reads only the four
+/// fields the engine routes and checkpoints on, plus, when asked, where the record holds one attribute path; everything
+/// else is skipped unparsed (but validated: the reader checks every byte). A record costs its slot in the result array
+/// and nothing else: the sequence number is a value and event names are the shared constants.
 /// </remarks>
 internal static class StreamRecordsDecoder
 {
@@ -15,9 +16,11 @@ internal static class StreamRecordsDecoder
     public const string Modify = "MODIFY";
     public const string Remove = "REMOVE";
 
-    public static GetRecordsPage Decode(byte[] body)
+    /// <param name="locate">An attribute path to locate in every record, or null.</param>
+    public static GetRecordsPage Decode(byte[] body, AttributePath? locate = null)
     {
-        var reader = new Utf8JsonReader(body);
+        // Deep enough for the most nested legal item: the default depth of 64 would fail the whole page on it.
+        var reader = new Utf8JsonReader(body, StreamRecordShape.ReaderOptions);
         Expect(ref reader, JsonTokenType.StartObject);
         StreamRecord[] records = [];
         string? next = null;
@@ -26,7 +29,7 @@ internal static class StreamRecordsDecoder
             if (reader.ValueTextEquals("Records"))
             {
                 reader.Read();
-                records = ReadRecords(ref reader, body);
+                records = ReadRecords(ref reader, body, locate);
             }
             else if (reader.ValueTextEquals("NextShardIterator"))
             {
@@ -43,7 +46,7 @@ internal static class StreamRecordsDecoder
         return new GetRecordsPage(records, next);
     }
 
-    private static StreamRecord[] ReadRecords(ref Utf8JsonReader reader, byte[] body)
+    private static StreamRecord[] ReadRecords(ref Utf8JsonReader reader, byte[] body, AttributePath? locate)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -66,7 +69,7 @@ internal static class StreamRecordsDecoder
                     pooled = larger;
                 }
 
-                pooled[count++] = ReadRecord(ref reader, body);
+                pooled[count++] = ReadRecord(ref reader, body, locate);
             }
 
             return pooled.AsSpan(0, count).ToArray();
@@ -78,12 +81,14 @@ internal static class StreamRecordsDecoder
         }
     }
 
-    private static StreamRecord ReadRecord(ref Utf8JsonReader reader, byte[] body)
+    private static StreamRecord ReadRecord(ref Utf8JsonReader reader, byte[] body, AttributePath? locate)
     {
         var start = (int)reader.TokenStartIndex;
-        string? eventName = null, sequenceNumber = null;
+        string? eventName = null;
+        SequenceNumber sequenceNumber = default;
         double createdSeconds = 0;
         long sizeBytes = 0;
+        var located = locate is null ? default : new AttributePath.Locating(locate, start);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("eventName"))
@@ -100,7 +105,7 @@ internal static class StreamRecordsDecoder
                     if (reader.ValueTextEquals("SequenceNumber"))
                     {
                         reader.Read();
-                        sequenceNumber = reader.GetString();
+                        sequenceNumber = ReadSequenceNumber(ref reader);
                     }
                     else if (reader.ValueTextEquals("ApproximateCreationDateTime"))
                     {
@@ -112,7 +117,7 @@ internal static class StreamRecordsDecoder
                         reader.Read();
                         sizeBytes = reader.GetInt64();
                     }
-                    else
+                    else if (locate is null || !TryLocate(ref reader, ref located))
                     {
                         reader.Read();
                         reader.Skip();
@@ -130,10 +135,41 @@ internal static class StreamRecordsDecoder
         var length = (int)reader.BytesConsumed - start;
         return new StreamRecord(
             new ReadOnlyMemory<byte>(body, start, length),
-            sequenceNumber ?? throw new JsonException("A stream record has no dynamodb.SequenceNumber."),
+            sequenceNumber.IsEmpty ? throw new JsonException("A stream record has no dynamodb.SequenceNumber.") : sequenceNumber,
             eventName ?? throw new JsonException("A stream record has no eventName."),
             DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(createdSeconds * 1000)),
-            sizeBytes);
+            sizeBytes,
+            locate is null ? default : located.Result);
+    }
+
+    /// <summary>Locates the path in an image of the record; an image that breaks the record shape makes the record
+    /// malformed (its consumer decides what that means) instead of failing the whole answer.</summary>
+    private static bool TryLocate(ref Utf8JsonReader reader, ref AttributePath.Locating located)
+    {
+        var atImage = reader;
+        try
+        {
+            return located.TryImage(ref reader);
+        }
+        catch (JsonException)
+        {
+            // Back to the image's name and over its value. Invalid JSON (not just a wrong shape) throws again
+            // here, and then the answer as a whole is broken.
+            reader = atImage;
+            reader.Skip();
+            located.SetMalformed();
+            return true;
+        }
+    }
+
+    private static SequenceNumber ReadSequenceNumber(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !SequenceNumber.TryParse(reader.ValueSpan, out var sequence))
+        {
+            throw new JsonException("A stream record's dynamodb.SequenceNumber is not a string of decimal digits.");
+        }
+
+        return sequence;
     }
 
     private static string? ReadEventName(ref Utf8JsonReader reader) =>

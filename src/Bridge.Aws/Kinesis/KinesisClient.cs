@@ -74,7 +74,7 @@ public sealed class KinesisClient : IKinesisClient
         var target = Ref(stream);
         _rules.CheckEntry(entry);
         var dto = await _transport.SendAsync(
-            "PutRecord", new PutRecordRequestDto(target.StreamName, target.StreamArn, entry.PartitionKey, entry.Data, entry.ExplicitHashKey),
+            "PutRecord", new PutRecordRequestDto(target.StreamName, target.StreamArn, entry.PartitionKey, entry.Data.ToMemory(), entry.ExplicitHashKey),
             KinesisJsonContext.Default.PutRecordRequestDto, KinesisJsonContext.Default.PutRecordResponseDto, cancellationToken).ConfigureAwait(false);
         return new PutRecordResult(dto.SequenceNumber, dto.ShardId);
     }

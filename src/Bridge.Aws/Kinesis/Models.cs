@@ -31,7 +31,7 @@ public sealed record KinesisShard(string ShardId, string? ParentShardId, string?
 public sealed record ListShardsPage(IReadOnlyList<KinesisShard> Shards, string? NextToken);
 
 /// <param name="Data">The record payload as bytes; base64 on the wire.</param>
-public readonly record struct PutRecordsEntry(string PartitionKey, ReadOnlyMemory<byte> Data, string? ExplicitHashKey = null);
+public readonly record struct PutRecordsEntry(string PartitionKey, RecordData Data, string? ExplicitHashKey = null);
 
 /// <summary>One entry of a PutRecords answer, in request order: acknowledged (<see cref="SequenceNumber"/> set) or failed (<see cref="ErrorCode"/> set).</summary>
 public readonly record struct PutRecordsResultEntry(string? SequenceNumber, string? ShardId, string? ErrorCode, string? ErrorMessage)

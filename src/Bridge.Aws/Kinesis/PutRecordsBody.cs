@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Bridge.Aws.Kinesis;
 
-/// <summary>Writes a <c>PutRecords</c> request body straight from the entries: no DTO, data base64-encoded in place.</summary>
+/// <summary>Writes a <c>PutRecords</c> request body straight from the entries: no DTO, data base64-encoded in place from its parts.</summary>
 internal static class PutRecordsBody
 {
     private static readonly JsonEncodedText StreamName = JsonEncodedText.Encode("StreamName");
@@ -45,7 +45,18 @@ internal static class PutRecordsBody
         {
             var entry = entries[i];
             writer.WriteStartObject();
-            writer.WriteBase64String(Data, entry.Data.Span);
+            writer.WritePropertyName(Data);
+            if (entry.Data.Tail.IsEmpty)
+            {
+                writer.WriteBase64StringValue(entry.Data.Head.Span);
+            }
+            else
+            {
+                // Base64 carries over the bytes that do not fill a group of three between segments.
+                writer.WriteBase64StringSegment(entry.Data.Head.Span, isFinalSegment: false);
+                writer.WriteBase64StringSegment(entry.Data.Tail.Span, isFinalSegment: true);
+            }
+
             writer.WriteString(PartitionKey, entry.PartitionKey);
             if (entry.ExplicitHashKey is { } hashKey)
             {

@@ -1,3 +1,4 @@
+using Bridge.Aws.DynamoDbStreams;
 using Bridge.Source;
 using Bridge.Telemetry;
 using Microsoft.Extensions.Logging;

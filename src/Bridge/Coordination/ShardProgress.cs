@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Bridge.Aws.DynamoDbStreams;
 using Bridge.Source;
 
 namespace Bridge.Coordination;
@@ -13,10 +14,14 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
 {
     private readonly Lock _lock = new();
 
-    /// <summary>Registered records not yet acknowledged, and their bytes: what reading waits on (see <see cref="WaitForRoomAsync"/>).</summary>
+    /// <summary>Registered records not yet acknowledged: what reading waits on (see <see cref="WaitForRoomAsync"/>).</summary>
     private int _unacked;
 
-    private long _unackedBytes;
+    /// <summary>Bytes of the records not yet folded into <see cref="_ackedThrough"/>, acknowledged or not: reading waits on
+    /// these too. A record's data is a slice of the GetRecords answer it came in, so an answer stays in memory until its
+    /// last record is acknowledged; counting a record until every older one is acknowledged too bounds that memory
+    /// (to within one answer), where counting only unacknowledged records would not.</summary>
+    private long _retainedBytes;
 
     /// <summary>Set while the consumer waits for room; completed by the acknowledgement that makes room.</summary>
     private TaskCompletionSource? _roomSignal;
@@ -133,7 +138,7 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
             _count++;
             _lastRegistered = sequence;
             _unacked++;
-            _unackedBytes += bytes;
+            _retainedBytes += bytes;
             return _headTicket + _count - 1;
         }
     }
@@ -160,11 +165,6 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
 
             entry = entry with { Acked = true };
             _unacked--;
-            _unackedBytes -= entry.Bytes;
-            if (_roomSignal is not null && HasRoom())
-            {
-                (room, _roomSignal) = (_roomSignal, null);
-            }
             while (_count > 0 && _ring[_head].Acked)
             {
                 var head = _ring[_head];
@@ -173,6 +173,12 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
                 _count--;
                 _headTicket++;
                 _ackedThrough = head.Sequence;
+                _retainedBytes -= head.Bytes;
+            }
+
+            if (_roomSignal is not null && HasRoom())
+            {
+                (room, _roomSignal) = (_roomSignal, null);
             }
 
             if (_count == 0)
@@ -195,7 +201,7 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
         }
     }
 
-    private bool HasRoom() => _unacked < maxPendingRecords && _unackedBytes < maxPendingBytes;
+    private bool HasRoom() => _unacked < maxPendingRecords && _retainedBytes < maxPendingBytes;
 
     private void Grow()
     {

@@ -151,12 +151,12 @@ internal sealed partial class ShardConsumer(
     /// <returns>False when the shard must stop before this record.</returns>
     private async ValueTask<bool> ForwardAsync(StreamRecord record, CancellationToken cancellationToken)
     {
-        var sequence = SequenceNumber.Parse(record.SequenceNumber);
+        var sequence = record.SequenceNumber;
         var outcome = router.Route(record);
         if (outcome.IsRouted)
         {
             await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-            await sink.AppendAsync(new OutboundRecord(_shard, sequence, outcome.PartitionKey!, outcome.Data, record.ApproximateCreationDateTime, progress), cancellationToken).ConfigureAwait(false);
+            await sink.AppendAsync(new OutboundRecord(_shard, sequence, outcome.PartitionKey, outcome.Data, record.ApproximateCreationDateTime, progress, outcome.Size), cancellationToken).ConfigureAwait(false);
             return true;
         }
 
@@ -173,7 +173,7 @@ internal sealed partial class ShardConsumer(
 
             case UndeliverableAction.DeadLetter when deadLetterSink is not null:
                 LogDeadLettered(_shard.TableName, _shard.ShardId, record.SequenceNumber, keys, reason, outcome.Message!);
-                var envelope = DeadLetterEnvelope.Wrap(_shard, record.SequenceNumber, reason, outcome.Message!, keys, record.Json.Span, maxRecordBytes - _shard.ShardId.Length);
+                var envelope = DeadLetterEnvelope.Wrap(_shard, sequence.Value, reason, outcome.Message!, keys, record.Json.Span, maxRecordBytes - _shard.ShardId.Length);
                 await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
                 await deadLetterSink.AppendAsync(new OutboundRecord(_shard, sequence, _shard.ShardId, envelope, record.ApproximateCreationDateTime, progress), cancellationToken).ConfigureAwait(false);
                 return true;
@@ -206,13 +206,13 @@ internal sealed partial class ShardConsumer(
     private partial void LogShardEnd(string table, string shardId);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Critical, Message = "Shard {Table}/{ShardId} BLOCKED at sequence {SequenceNumber} (keys {Keys}): {Reason}: {Detail}. Nothing of this shard is forwarded past it; fix the item or set Bridge:OnUndeliverable to Skip or DeadLetter, then restart")]
-    private partial void LogBlocked(string table, string shardId, string sequenceNumber, string keys, string reason, string detail);
+    private partial void LogBlocked(string table, string shardId, SequenceNumber sequenceNumber, string keys, string reason, string detail);
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Error, Message = "Skipped undeliverable record of {Table}/{ShardId} at sequence {SequenceNumber} (keys {Keys}): {Reason}: {Detail}")]
-    private partial void LogSkipped(string table, string shardId, string sequenceNumber, string keys, string reason, string detail);
+    private partial void LogSkipped(string table, string shardId, SequenceNumber sequenceNumber, string keys, string reason, string detail);
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "Dead-lettered record of {Table}/{ShardId} at sequence {SequenceNumber} (keys {Keys}): {Reason}: {Detail}")]
-    private partial void LogDeadLettered(string table, string shardId, string sequenceNumber, string keys, string reason, string detail);
+    private partial void LogDeadLettered(string table, string shardId, SequenceNumber sequenceNumber, string keys, string reason, string detail);
 
     [LoggerMessage(EventId = 1107, Level = LogLevel.Error, Message = "Reads of shard {Table}/{ShardId} are failing ({ErrorType}: {Error}); retrying with backoff until the source answers")]
     private partial void LogReadFailing(string table, string shardId, string errorType, string error);

@@ -269,9 +269,10 @@ internal sealed partial class SourceForwarder(
         var logger = loggers.CreateLogger<ShardConsumer>();
         var status = metrics.Track(sourceShard);
         var progress = new ShardProgress(options.Reading.MaxInFlightRecordsPerShard, options.Reading.MaxInFlightBytesPerShard);
+        var router = new RecordRouter(source.KeySelector, new OutputRecordEncoder(source.TableName, source.StreamArn, shard.ShardId), options.Sink.MaxRecordBytes);
         return new ShardConsumer(
-            new ShardReader(streams, sourceShard, position, options.Reading, time, loggers.CreateLogger<ShardReader>(), metrics),
-            new RecordRouter(source.KeySelector, new OutputRecordEncoder(source.TableName, source.StreamArn, shard.ShardId), options.Sink.MaxRecordBytes),
+            new ShardReader(streams, sourceShard, position, options.Reading, time, loggers.CreateLogger<ShardReader>(), metrics, router.KeyPath),
+            router,
             sink,
             deadLetterSink,
             progress,

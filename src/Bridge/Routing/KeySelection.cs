@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Bridge.Aws.DynamoDbStreams;
 
 namespace Bridge.Routing;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Bridge.Aws.Kinesis;
 
 namespace Bridge.Routing;
 
@@ -12,15 +13,18 @@ namespace Bridge.Routing;
 /// deliver, and give consumers what they need to drop duplicates (the bridge delivers at least once):
 /// <c>(sourceShardId, dynamodb.SequenceNumber)</c> names one change. A GetRecords record has none of
 /// these three fields, so appending them cannot produce a duplicate name.</para>
-/// <para>No re-serialisation: the fields are escaped once, here, and each record costs one copy into one
-/// exactly sized array. The input is trusted to be one JSON object (the selector reads the whole record
-/// first); only its closing brace is checked here.</para>
+/// <para>No re-serialisation and no copy: the output is the record up to its closing brace, as a slice of the
+/// GetRecords answer, followed by the added fields, escaped once, here. The input is trusted to be one JSON object
+/// (the decoder or the selector has read the whole record); only its closing brace is checked here.</para>
 /// </remarks>
 internal sealed class OutputRecordEncoder
 {
-    /// <summary><c>"tableName":"…","eventSourceARN":"…","sourceShardId":"…"}</c>, JSON-escaped: what
-    /// replaces the record's closing brace (after a comma unless the record is <c>{}</c>).</summary>
-    private readonly byte[] _addedFieldsAndBrace;
+    /// <summary><c>,"tableName":"…","eventSourceARN":"…","sourceShardId":"…"}</c>, JSON-escaped: what
+    /// replaces the record's closing brace.</summary>
+    private readonly byte[] _commaAddedFieldsAndBrace;
+
+    /// <summary>The same without the leading comma, for the record <c>{}</c>.</summary>
+    private readonly ReadOnlyMemory<byte> _addedFieldsAndBrace;
 
     /// <param name="tableName">The source table's name.</param>
     /// <param name="eventSourceArn">The stream's ARN.</param>
@@ -41,7 +45,9 @@ internal sealed class OutputRecordEncoder
             writer.WriteEndObject();
         }
 
-        _addedFieldsAndBrace = buffer.WrittenSpan[1..].ToArray();
+        _commaAddedFieldsAndBrace = buffer.WrittenSpan.ToArray();
+        _commaAddedFieldsAndBrace[0] = (byte)',';
+        _addedFieldsAndBrace = _commaAddedFieldsAndBrace.AsMemory(1);
     }
 
     /// <summary>The exact length <see cref="Encode"/> will produce, so a caller can check limits before
@@ -59,26 +65,17 @@ internal sealed class OutputRecordEncoder
         return true;
     }
 
-    /// <summary>The output record. Allocates exactly one array, of the length <see cref="TryMeasure"/> gives.</summary>
+    /// <summary>The output record: the record up to its closing brace, then the added fields. Allocates nothing.</summary>
     /// <exception cref="ArgumentException">The record does not end with a closing brace (a caller bug:
     /// <see cref="TryMeasure"/> says so first).</exception>
-    public byte[] Encode(ReadOnlySpan<byte> recordJson)
+    public RecordData Encode(ReadOnlyMemory<byte> recordJson)
     {
-        if (!TryFindClosingBrace(recordJson, out int brace, out bool isEmpty))
+        if (!TryFindClosingBrace(recordJson.Span, out int brace, out bool isEmpty))
         {
             throw new ArgumentException("The record is not a JSON object: it does not end with '}'.", nameof(recordJson));
         }
 
-        int separator = isEmpty ? 0 : 1;
-        byte[] output = GC.AllocateUninitializedArray<byte>(brace + separator + _addedFieldsAndBrace.Length);
-        recordJson[..brace].CopyTo(output);
-        if (!isEmpty)
-        {
-            output[brace] = (byte)',';
-        }
-
-        _addedFieldsAndBrace.CopyTo(output.AsSpan(brace + separator));
-        return output;
+        return new RecordData(recordJson[..brace], isEmpty ? _addedFieldsAndBrace : _commaAddedFieldsAndBrace);
     }
 
     /// <param name="brace">Offset of the final '}' (trailing whitespace is dropped with it).</param>

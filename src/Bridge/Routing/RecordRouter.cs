@@ -35,11 +35,14 @@ internal sealed class RecordRouter
         _maxRecordBytes = maxRecordBytes;
     }
 
-    /// <summary>Routes one record. Allocates the key string and the data array, and nothing else when routed.</summary>
+    /// <summary>The attribute the key comes from; give it to the decoder so records arrive located.</summary>
+    public AttributePath KeyPath => _selector.Path;
+
+    /// <summary>Routes one record. Allocates the key string, and nothing else when routed.</summary>
     public RouteOutcome Route(in StreamRecord record)
     {
         ReadOnlySpan<byte> json = record.Json.Span;
-        KeySelection selection = _selector.Select(json);
+        KeySelection selection = _selector.Select(record);
         if (!selection.IsSelected)
         {
             return Undeliverable(selection);
@@ -60,12 +63,12 @@ internal sealed class RecordRouter
                 $"over the {_maxRecordBytes}-byte limit.");
         }
 
-        return RouteOutcome.Routed(selection.Key, _encoder.Encode(json));
+        return RouteOutcome.Routed(selection.Key, _encoder.Encode(record.Json), (int)total);
     }
 
     private RouteOutcome Undeliverable(in KeySelection selection)
     {
-        string path = _selector.Path;
+        string path = _selector.Path.Text;
         string type = AttributeTypeCodes.Code(selection.Type);
         return selection.Status switch
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Bridge.Aws.Kinesis;
 
 namespace Bridge.Routing;
 
@@ -25,14 +26,15 @@ internal enum UndeliverableReason
 }
 
 /// <summary>What <see cref="RecordRouter.Route"/> made of one record: a Kinesis record, or why there is none.</summary>
-/// <remarks>A struct so that routing allocates nothing beyond the key and the data. The caller logs an
+/// <remarks>A struct so that routing allocates nothing beyond the key. The caller logs an
 /// undeliverable record by its sequence number and <see cref="StreamRecordKeys.Describe"/>, never its payload.</remarks>
 internal readonly struct RouteOutcome
 {
-    private RouteOutcome(string? partitionKey, byte[]? data, UndeliverableReason reason, string? message)
+    private RouteOutcome(string? partitionKey, RecordData data, int size, UndeliverableReason reason, string? message)
     {
         PartitionKey = partitionKey;
         Data = data;
+        Size = size;
         Reason = reason;
         Message = message;
     }
@@ -40,8 +42,11 @@ internal readonly struct RouteOutcome
     /// <summary>Routed: the Kinesis partition key. Null otherwise.</summary>
     public string? PartitionKey { get; }
 
-    /// <summary>Routed: the Kinesis record data (see <see cref="OutputRecordEncoder"/>). Null otherwise.</summary>
-    public byte[]? Data { get; }
+    /// <summary>Routed: the Kinesis record data (see <see cref="OutputRecordEncoder"/>). Empty otherwise.</summary>
+    public RecordData Data { get; }
+
+    /// <summary>Routed: what Kinesis counts against its limits, data plus partition key UTF-8 bytes.</summary>
+    public int Size { get; }
 
     /// <summary>Undeliverable: why. <see cref="UndeliverableReason.None"/> when routed.</summary>
     public UndeliverableReason Reason { get; }
@@ -50,13 +55,13 @@ internal readonly struct RouteOutcome
     /// the limit. It never quotes the payload. Null when routed.</summary>
     public string? Message { get; }
 
-    [MemberNotNullWhen(true, nameof(PartitionKey), nameof(Data))]
-    public bool IsRouted => Data is not null;
+    [MemberNotNullWhen(true, nameof(PartitionKey))]
+    public bool IsRouted => PartitionKey is not null;
 
     [MemberNotNullWhen(true, nameof(Message))]
     public bool IsUndeliverable => Reason != UndeliverableReason.None;
 
-    public static RouteOutcome Routed(string partitionKey, byte[] data) => new(partitionKey, data, UndeliverableReason.None, null);
+    public static RouteOutcome Routed(string partitionKey, RecordData data, int size) => new(partitionKey, data, size, UndeliverableReason.None, null);
 
     public static RouteOutcome Undeliverable(UndeliverableReason reason, string message)
     {
@@ -65,7 +70,7 @@ internal readonly struct RouteOutcome
             throw new ArgumentOutOfRangeException(nameof(reason), reason, "An undeliverable outcome needs a reason.");
         }
 
-        return new(null, null, reason, message);
+        return new(null, default, 0, reason, message);
     }
 
     public override string ToString() => IsRouted ? $"Routed({PartitionKey}, {Data.Length} bytes)" : $"{Reason}: {Message}";

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Bridge.Aws.DynamoDbStreams;
 
 namespace Bridge.Routing;
 
@@ -17,8 +18,8 @@ internal static class StreamRecordKeys
         var text = new StringBuilder();
         try
         {
-            var reader = new Utf8JsonReader(recordJson, StreamRecordJson.ReaderOptions);
-            if (StreamRecordJson.TryEnterDynamoDb(ref reader) && TryEnterKeys(ref reader))
+            var reader = new Utf8JsonReader(recordJson, StreamRecordShape.ReaderOptions);
+            if (StreamRecordShape.TryEnterDynamoDb(ref reader) && TryEnterKeys(ref reader))
             {
                 AppendKeys(ref reader, text);
             }
@@ -39,7 +40,7 @@ internal static class StreamRecordKeys
         {
             if (reader.ValueTextEquals("Keys"u8))
             {
-                StreamRecordJson.ExpectObject(ref reader, "Keys");
+                StreamRecordShape.ExpectObject(ref reader, "Keys");
                 return true;
             }
 
@@ -54,13 +55,13 @@ internal static class StreamRecordKeys
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             string name = reader.GetString()!;
-            AttributeType type = StreamRecordJson.EnterAttributeValue(ref reader);
+            AttributeType type = StreamRecordShape.EnterAttributeValue(ref reader);
             reader.Read();
             string value = reader.TokenType == JsonTokenType.String
                 ? Shorten(reader.GetString()!)
                 : $"<{AttributeTypeCodes.Code(type)}>";
             reader.Skip();
-            StreamRecordJson.ExitAttributeValue(ref reader);
+            StreamRecordShape.ExitAttributeValue(ref reader);
             text.Append(text.Length == 0 ? "" : ", ").Append(name).Append('=').Append(value);
         }
     }

@@ -1,4 +1,6 @@
 using System.Text;
+using Bridge.Aws.DynamoDbStreams;
+using Bridge.Aws.Kinesis;
 using Bridge.Coordination;
 using Bridge.Source;
 
@@ -7,7 +9,8 @@ namespace Bridge.Sink;
 /// <summary>A routed record on its way to Kinesis, and where to acknowledge it: its shard's progress.</summary>
 public sealed class OutboundRecord
 {
-    public OutboundRecord(SourceShard source, SequenceNumber sequence, string partitionKey, byte[] data, DateTimeOffset createdAt, ShardProgress progress)
+    /// <param name="size">Data plus partition key UTF-8 bytes, when the caller has counted them already.</param>
+    public OutboundRecord(SourceShard source, SequenceNumber sequence, string partitionKey, RecordData data, DateTimeOffset createdAt, ShardProgress progress, int? size = null)
     {
         Source = source;
         Sequence = sequence;
@@ -15,7 +18,7 @@ public sealed class OutboundRecord
         Data = data;
         CreatedAt = createdAt;
         Progress = progress;
-        Size = data.Length + Encoding.UTF8.GetByteCount(partitionKey);
+        Size = size ?? data.Length + Encoding.UTF8.GetByteCount(partitionKey);
     }
 
     public SourceShard Source { get; }
@@ -24,7 +27,8 @@ public sealed class OutboundRecord
 
     public string PartitionKey { get; }
 
-    public byte[] Data { get; }
+    /// <summary>Usually a slice of the GetRecords answer it came in, which it keeps alive until acknowledged.</summary>
+    public RecordData Data { get; }
 
     /// <summary>When the change happened in the table (<c>ApproximateCreationDateTime</c>), for lag and latency.</summary>
     public DateTimeOffset CreatedAt { get; }

@@ -23,6 +23,8 @@ public sealed class ReaderOptions
     [Range(1, 1_000_000)]
     public int MaxInFlightRecordsPerShard { get; set; } = 10_000;
 
+    /// <summary>Bytes of records one shard may hold between its last checkpointable record and the last one read
+    /// (acknowledged or not: they keep their GetRecords answer in memory); reading pauses above it.</summary>
     [Range(1, long.MaxValue)]
     public long MaxInFlightBytesPerShard { get; set; } = 64L * 1024 * 1024;
 }

@@ -21,7 +21,8 @@ public sealed partial class ShardReader(
     ReaderOptions options,
     TimeProvider time,
     ILogger logger,
-    BridgeMetrics metrics)
+    BridgeMetrics metrics,
+    AttributePath? locate = null)
 {
     /// <summary>GetRecords returns at most 1 MB per call.</summary>
     private const long MaxPageBytes = 1024 * 1024;
@@ -67,7 +68,7 @@ public sealed partial class ShardReader(
         GetRecordsPage page;
         try
         {
-            page = await client.GetRecordsAsync(_iterator, options.BatchSize, cancellationToken).ConfigureAwait(false);
+            page = await client.GetRecordsAsync(_iterator, options.BatchSize, locate, cancellationToken).ConfigureAwait(false);
         }
         catch (ExpiredIteratorException)
         {
@@ -89,7 +90,7 @@ public sealed partial class ShardReader(
         var records = DropAlreadyRead(page.Records);
         if (records.Length > 0)
         {
-            _lastRead = SequenceNumber.Parse(records[^1].SequenceNumber);
+            _lastRead = records[^1].SequenceNumber;
         }
 
         _iterator = page.NextShardIterator;
@@ -184,12 +185,12 @@ public sealed partial class ShardReader(
     /// <summary>After falling back to TRIM_HORIZON, defends against re-reading records already returned.</summary>
     private StreamRecord[] DropAlreadyRead(StreamRecord[] records)
     {
-        if (_lastRead.IsEmpty || records.Length == 0 || SequenceNumber.Parse(records[0].SequenceNumber) > _lastRead)
+        if (_lastRead.IsEmpty || records.Length == 0 || records[0].SequenceNumber > _lastRead)
         {
             return records;
         }
 
-        return [.. records.Where(r => SequenceNumber.Parse(r.SequenceNumber) > _lastRead)];
+        return [.. records.Where(r => r.SequenceNumber > _lastRead)];
     }
 
     private static ShardIteratorType TypeOf(ShardStartPosition position) => position.Kind switch

@@ -1,3 +1,5 @@
+using Bridge.Aws.DynamoDbStreams;
+
 namespace Bridge.Source;
 
 /// <summary>Where reading of a shard begins.</summary>

@@ -37,10 +37,10 @@ internal sealed class TimedStreams(IDynamoDbStreamsClient inner) : IDynamoDbStre
         }
     }
 
-    public async Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, CancellationToken cancellationToken)
+    public async Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, AttributePath? locate, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        var page = await inner.GetRecordsAsync(shardIterator, limit, cancellationToken).ConfigureAwait(false);
+        var page = await inner.GetRecordsAsync(shardIterator, limit, locate, cancellationToken).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         Interlocked.Increment(ref _calls);
         if (page.Records.Length > 0)

@@ -9,9 +9,9 @@ namespace Bridge.Benchmarks.Micro;
 
 /// <summary>One GetRecords answer taken through the bridge's hot path, and through its ceiling, over the same bytes.</summary>
 /// <remarks>
-/// <para>Hot path: <see cref="StreamRecordsDecoder.Decode"/>, then per record <see cref="RecordRouter.Route"/> (key
-/// extraction and output encoding), then <see cref="PutRecordsBody.Write"/> in batches as the sink cuts them
-/// (≤ 500 entries, ≤ 5 MiB of data and keys).</para>
+/// <para>Hot path: <see cref="StreamRecordsDecoder.Decode"/> locating the key attribute, then per record
+/// <see cref="RecordRouter.Route"/> (key rendering and output encoding), then <see cref="PutRecordsBody.Write"/> in
+/// batches as the sink cuts them (≤ 500 entries, ≤ 5 MiB of data and keys).</para>
 /// <para>Ceiling: one <see cref="Utf8JsonReader"/> pass over the answer plus one <see cref="Utf8JsonWriter"/> writing the
 /// same PutRecords bodies from entries prepared in advance: the least work any decoder and encoder could do.</para>
 /// <para>Both write into one reused buffer, so neither pays for buffers the other does not.</para>
@@ -42,7 +42,7 @@ internal sealed class HotPath
         _router = new RecordRouter(
             new PartitionKeySelector(StreamRecordWorkload.KeyAttribute),
             new OutputRecordEncoder(StreamRecordWorkload.TableName, StreamRecordWorkload.StreamArn, "shardId-00000001795000000000-abcdef01"));
-        _prepared = [.. StreamRecordsDecoder.Decode(Answer).Records.Select(r => Routed(_router.Route(r)))];
+        _prepared = [.. StreamRecordsDecoder.Decode(Answer, _router.KeyPath).Records.Select(r => Routed(_router.Route(r)))];
         // One pass now, so that a hot path that cannot route these records fails in the setup.
         Run();
     }
@@ -55,7 +55,7 @@ internal sealed class HotPath
     /// <summary>Decode, route and encode every record; returns the PutRecords body bytes written.</summary>
     public long Run()
     {
-        var page = StreamRecordsDecoder.Decode(Answer);
+        var page = StreamRecordsDecoder.Decode(Answer, _router.KeyPath);
         long written = 0;
         int count = 0, bytes = 0;
         foreach (ref readonly var record in page.Records.AsSpan())
@@ -66,7 +66,7 @@ internal sealed class HotPath
                 throw new InvalidOperationException(outcome.Message);
             }
 
-            var size = outcome.Data.Length + outcome.PartitionKey.Length;
+            var size = outcome.Size;
             if (count == MaxBatchEntries || bytes + size > MaxBatchBytes)
             {
                 written += WriteBody(count);
@@ -115,8 +115,8 @@ internal sealed class HotPath
         return written + WriteBare(start, _prepared.Length);
     }
 
-    /// <summary>Only the decoder.</summary>
-    public int Decode() => StreamRecordsDecoder.Decode(Answer).Records.Length;
+    /// <summary>Only the decoder (locating the key attribute).</summary>
+    public int Decode() => StreamRecordsDecoder.Decode(Answer, _router.KeyPath).Records.Length;
 
     /// <summary>Only the encoder, from entries routed in advance.</summary>
     public long Encode()
@@ -158,7 +158,7 @@ internal sealed class HotPath
             for (var i = start; i < end; i++)
             {
                 writer.WriteStartObject();
-                writer.WriteBase64String(DataName, _prepared[i].Data.Span);
+                writer.WriteBase64String(DataName, _prepared[i].Data.Head.Span);
                 writer.WriteString(PartitionKeyName, _prepared[i].PartitionKey);
                 writer.WriteEndObject();
             }
@@ -170,6 +170,7 @@ internal sealed class HotPath
         return _output.WrittenCount;
     }
 
+    /// <summary>The output in one contiguous array, as the ceiling writes it.</summary>
     private static PutRecordsEntry Routed(RouteOutcome outcome) =>
-        outcome.IsRouted ? new PutRecordsEntry(outcome.PartitionKey, outcome.Data) : throw new InvalidOperationException(outcome.Message);
+        outcome.IsRouted ? new PutRecordsEntry(outcome.PartitionKey, outcome.Data.ToArray()) : throw new InvalidOperationException(outcome.Message);
 }

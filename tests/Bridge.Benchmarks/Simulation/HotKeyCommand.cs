@@ -69,7 +69,7 @@ internal static class HotKeyCommand
         /// <summary>Called under the simulated Kinesis stream's lock, so no lock of its own.</summary>
         public void Accept(PutRecordsEntry entry)
         {
-            var data = entry.Data.Span;
+            var data = entry.Data.Head.Span; // the record as it came, sequence number included
             var at = data.IndexOf("\"SequenceNumber\":\""u8) + "\"SequenceNumber\":\"".Length;
             var sequence = data.Slice(at, 21);
             if (_last.TryGetValue(entry.PartitionKey, out var previous))

@@ -92,14 +92,14 @@ internal sealed class SimulatedStream : IDynamoDbStreamsClient
         return Task.FromResult(Iterator(Find(shardId), position));
     }
 
-    public async Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, CancellationToken cancellationToken)
+    public async Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, AttributePath? locate, CancellationToken cancellationToken)
     {
         var separator = shardIterator.IndexOf('|', StringComparison.Ordinal);
         var shard = Find(shardIterator[..separator]);
         var position = long.Parse(shardIterator.AsSpan(separator + 1), CultureInfo.InvariantCulture);
         await Task.Delay(Latency, _time, cancellationToken).ConfigureAwait(false);
         var count = (int)Math.Clamp(WrittenPerShard() - position, 0, Math.Min(limit, 1000));
-        var page = StreamRecordsDecoder.Decode(Answer(shard, position, count));
+        var page = StreamRecordsDecoder.Decode(Answer(shard, position, count), locate);
         return page with { NextShardIterator = Iterator(shard, position + count) };
     }
 

@@ -1,3 +1,4 @@
+using Bridge.Aws.DynamoDbStreams;
 using Bridge.Coordination;
 using Bridge.Host.Telemetry;
 using Bridge.Sink;
@@ -67,5 +68,5 @@ public sealed class CloudWatchMetricMapTests
     private static SourceShard Shard(string id) => new("orders", "arn:aws:dynamodb:us-east-1:000000000000:table/orders/stream/x", id);
 
     private static OutboundRecord Record(SourceShard shard, DateTimeOffset createdAt) =>
-        new(shard, SequenceNumber.Parse("100"), "room-1", [1, 2, 3], createdAt, new ShardProgress(10, 1000));
+        new(shard, SequenceNumber.Parse("100"), "room-1", new byte[] { 1, 2, 3 }, createdAt, new ShardProgress(10, 1000));
 }

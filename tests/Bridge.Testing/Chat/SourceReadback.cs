@@ -19,7 +19,7 @@ public static class SourceReadback
             while (iterator is not null)
             {
                 var page = await streams.GetRecordsAsync(iterator, 1000, cancellationToken).ConfigureAwait(false);
-                changes.AddRange(page.Records.Select(r => new SourceChange(shard.ShardId, r.SequenceNumber, RoomOf(r), r.EventName)));
+                changes.AddRange(page.Records.Select(r => new SourceChange(shard.ShardId, r.SequenceNumber.Value, RoomOf(r), r.EventName)));
                 iterator = page.Records.Length == 0 ? null : page.NextShardIterator;
             }
         }

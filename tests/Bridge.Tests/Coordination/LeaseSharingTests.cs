@@ -27,7 +27,7 @@ public class LeaseSharingTests
         {
             for (var i = 0; i < 40; i++)
             {
-                expected.Add((shard, stream.Append(shard, "room-" + (i % 7)).SequenceNumber));
+                expected.Add((shard, stream.Append(shard, "room-" + (i % 7)).SequenceNumber.Value));
             }
         }
 

@@ -1,3 +1,4 @@
+using Bridge.Aws.DynamoDbStreams;
 using Bridge.Coordination;
 using Bridge.Source;
 

@@ -1,3 +1,4 @@
+using Bridge.Aws.DynamoDbStreams;
 using Bridge.Coordination;
 using Bridge.Source;
 using CsCheck;
@@ -65,6 +66,24 @@ public class ShardProgressTests
         Assert.False(third.IsCompleted);
         progress.Acknowledge(a);
         await third.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Bytes_count_until_every_older_record_is_acknowledged_as_they_keep_their_answer_in_memory()
+    {
+        var progress = new ShardProgress(maxPendingRecords: 100, maxPendingBytes: 300);
+        var first = progress.Register(Seq(0), 100);
+        var second = progress.Register(Seq(1), 100);
+        var third = progress.Register(Seq(2), 100);
+
+        // The two newer records are acknowledged, but the oldest still pins the answer they all came in.
+        progress.Acknowledge(second);
+        progress.Acknowledge(third);
+        var room = progress.WaitForRoomAsync(CancellationToken.None).AsTask();
+        Assert.False(room.IsCompleted);
+
+        progress.Acknowledge(first);
+        await room.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Bridge.Testing;
 using System.Text.Json;
+using Bridge.Aws.Kinesis;
 using Bridge.Forwarding;
 using Bridge.Routing;
 using Bridge.Telemetry;
@@ -102,9 +103,9 @@ internal sealed class EngineHarness : IDisposable
     public IReadOnlyList<Delivered> Delivered() =>
         [.. Kinesis.AcceptedEntries.Where(e => e.Stream == Options.Target.StreamName).Select(e => Parse(e.PartitionKey, e.Data))];
 
-    public static Delivered Parse(string partitionKey, ReadOnlyMemory<byte> data)
+    public static Delivered Parse(string partitionKey, RecordData data)
     {
-        using var document = JsonDocument.Parse(data);
+        using var document = JsonDocument.Parse(data.ToMemory());
         var root = document.RootElement;
         return new Delivered(
             root.GetProperty("sourceShardId").GetString()!,

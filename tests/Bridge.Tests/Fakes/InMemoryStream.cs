@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Protocol;
 
@@ -108,8 +109,8 @@ internal sealed class InMemoryStream(string tableName = "chat", string streamArn
             var shards = page.Select(s => new StreamShard(
                 s.ShardId,
                 s.ParentShardId,
-                s.Records.FirstOrDefault().SequenceNumber ?? "0",
-                s.Closed ? s.Records.LastOrDefault().SequenceNumber ?? "0" : null)).ToList();
+                s.Records.Count > 0 ? s.Records[0].SequenceNumber.Value : "0",
+                s.Closed ? (s.Records.Count > 0 ? s.Records[^1].SequenceNumber.Value : "0") : null)).ToList();
             var last = candidates.Count > page.Count ? page[^1].ShardId : null;
             return Task.FromResult(new StreamDescription(streamArn, TableName, "ENABLED", "NEW_AND_OLD_IMAGES", shards, last));
         }
@@ -137,7 +138,7 @@ internal sealed class InMemoryStream(string tableName = "chat", string streamArn
         }
     }
 
-    public Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, CancellationToken cancellationToken)
+    public Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, AttributePath? locate, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
@@ -155,16 +156,37 @@ internal sealed class InMemoryStream(string tableName = "chat", string streamArn
                 throw new TrimmedDataAccessException("Trimmed.", HttpStatusCode.BadRequest, "fake");
             }
 
-            var records = shard.Records.Skip(position).Take(limit).ToArray();
+            var records = shard.Records.Skip(position).Take(limit).Select(r => Located(r, locate)).ToArray();
             var next = position + records.Length;
             var ended = shard.Closed && next >= shard.Records.Count;
             return Task.FromResult(new GetRecordsPage(records, ended ? null : Iterator(shard.ShardId, next)));
         }
     }
 
+    /// <summary>Locates the path as the real decoder does, so the engine's tests route records the way production does.</summary>
+    private static StreamRecord Located(StreamRecord record, AttributePath? locate)
+    {
+        if (locate is null)
+        {
+            return record;
+        }
+
+        AttributeLocation located;
+        try
+        {
+            located = locate.LocateIn(record.Json.Span);
+        }
+        catch (JsonException)
+        {
+            located = new AttributeLocation(ImageKind.None, AttributeOutcome.Malformed, default, 0, false, 0, 0);
+        }
+
+        return new StreamRecord(record.Json, record.SequenceNumber, record.EventName, record.ApproximateCreationDateTime, record.SizeBytes, located);
+    }
+
     private static int IndexOf(FakeShard shard, string sequenceNumber)
     {
-        var index = shard.Records.FindIndex(r => r.SequenceNumber == sequenceNumber);
+        var index = shard.Records.FindIndex(r => r.SequenceNumber == SequenceNumber.Parse(sequenceNumber));
         return index >= 0 ? index : throw new InvalidArgumentException($"Sequence {sequenceNumber} not in {shard.ShardId}.", HttpStatusCode.BadRequest, "fake");
     }
 

@@ -42,7 +42,7 @@ internal static class StreamRecordJson
             writer.WriteEndObject();
         }
 
-        return new StreamRecord(buffer.WrittenSpan.ToArray(), sequenceNumber, eventName, created, 40 + payloadBytes);
+        return new StreamRecord(buffer.WrittenSpan.ToArray(), SequenceNumber.Parse(sequenceNumber), eventName, created, 40 + payloadBytes);
     }
 
     public static string Sequence(long value) => value.ToString("D21", CultureInfo.InvariantCulture);

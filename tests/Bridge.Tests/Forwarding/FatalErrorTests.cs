@@ -49,7 +49,7 @@ public class FatalErrorTests
         public Task<string> GetShardIteratorAsync(string streamArn, string shardId, ShardIteratorType type, string? sequenceNumber, CancellationToken cancellationToken) =>
             healthy.GetShardIteratorAsync(streamArn, shardId, type, sequenceNumber, cancellationToken);
 
-        public Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, CancellationToken cancellationToken) =>
-            healthy.GetRecordsAsync(shardIterator, limit, cancellationToken);
+        public Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, AttributePath? locate, CancellationToken cancellationToken) =>
+            healthy.GetRecordsAsync(shardIterator, limit, locate, cancellationToken);
     }
 }

@@ -82,7 +82,7 @@ public class OrderAndLossProperties
             // A re-sent record must lie past the checkpoint its shard had when some crash happened.
             foreach (var (shardId, sequence) in duplicates)
             {
-                Assert.Contains(checkpointsAtCrash, at => at[shardId] is not { } cp || cp == "LATEST" || (cp != "SHARD_END" && Bridge.Source.SequenceNumber.Parse(sequence) > Bridge.Source.SequenceNumber.Parse(cp)));
+                Assert.Contains(checkpointsAtCrash, at => at[shardId] is not { } cp || cp == "LATEST" || (cp != "SHARD_END" && SequenceNumber.Parse(sequence) > SequenceNumber.Parse(cp)));
             }
         }
     }
@@ -206,8 +206,8 @@ public class OrderAndLossProperties
             {
                 var key = "room-" + random.Next(keys);
                 var record = stream.Append(shardId, key);
-                _records[(shardId, record.SequenceNumber)] = (key, _byShard[shardId].Count);
-                _byShard[shardId].Add((record.SequenceNumber, key));
+                _records[(shardId, record.SequenceNumber.Value)] = (key, _byShard[shardId].Count);
+                _byShard[shardId].Add((record.SequenceNumber.Value, key));
             }
         }
     }

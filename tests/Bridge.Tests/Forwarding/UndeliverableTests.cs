@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Bridge.Aws.DynamoDbStreams;
 using Bridge.Coordination;
 using Bridge.Forwarding;
 using Bridge.Tests.Fakes;
@@ -17,9 +18,9 @@ public class UndeliverableTests
         harness.Stream.AddShard("R");
         var sequences = new[]
         {
-            harness.Stream.Append("A", "room-1").SequenceNumber,
-            harness.Stream.Append("A", roomId: null).SequenceNumber,
-            harness.Stream.Append("A", "room-1").SequenceNumber,
+            harness.Stream.Append("A", "room-1").SequenceNumber.Value,
+            harness.Stream.Append("A", roomId: null).SequenceNumber.Value,
+            harness.Stream.Append("A", "room-1").SequenceNumber.Value,
         };
         harness.Stream.Append("R", "room-2");
         return (harness, sequences);
@@ -40,7 +41,7 @@ public class UndeliverableTests
         var blocked = Assert.Single(harness.Metrics.Shards, s => s.BlockedReason is not null);
         Assert.Equal("A", blocked.Shard.ShardId);
         Assert.Contains("MissingKey", blocked.BlockedReason, StringComparison.Ordinal);
-        Assert.Equal(Checkpoint.After(Bridge.Source.SequenceNumber.Parse(sequences[0])), harness.Store.Get(harness.Stream.StreamArn, "A")!.Checkpoint);
+        Assert.Equal(Checkpoint.After(SequenceNumber.Parse(sequences[0])), harness.Store.Get(harness.Stream.StreamArn, "A")!.Checkpoint);
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public class UndeliverableTests
         await harness.RunUntilAsync(() => harness.Delivered().Count == 3);
 
         Assert.Equal([sequences[0], sequences[2]], harness.Delivered().Where(d => d.ShardId == "A").Select(d => d.SequenceNumber));
-        Assert.Equal(Checkpoint.After(Bridge.Source.SequenceNumber.Parse(sequences[2])), harness.Store.Get(harness.Stream.StreamArn, "A")!.Checkpoint);
+        Assert.Equal(Checkpoint.After(SequenceNumber.Parse(sequences[2])), harness.Store.Get(harness.Stream.StreamArn, "A")!.Checkpoint);
     }
 
     [Fact]
@@ -67,6 +68,6 @@ public class UndeliverableTests
         Assert.Equal(sequences[1], envelope.RootElement.GetProperty("sequenceNumber").GetString());
         Assert.Equal("A", envelope.RootElement.GetProperty("sourceShardId").GetString());
         Assert.Equal(sequences[1], envelope.RootElement.GetProperty("record").GetProperty("dynamodb").GetProperty("SequenceNumber").GetString());
-        Assert.Equal(Checkpoint.After(Bridge.Source.SequenceNumber.Parse(sequences[2])), harness.Store.Get(harness.Stream.StreamArn, "A")!.Checkpoint);
+        Assert.Equal(Checkpoint.After(SequenceNumber.Parse(sequences[2])), harness.Store.Get(harness.Stream.StreamArn, "A")!.Checkpoint);
     }
 }

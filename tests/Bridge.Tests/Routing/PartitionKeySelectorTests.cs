@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Bridge.Aws.DynamoDbStreams;
 using Bridge.Routing;
 using static Bridge.Tests.Routing.RecordJson;
 

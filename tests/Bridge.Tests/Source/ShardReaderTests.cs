@@ -20,12 +20,12 @@ public class ShardReaderTests
         using var trimmed = new MetricCollector<long>(harness.MeterFactory, global::Bridge.Telemetry.BridgeMetrics.MeterName, "bridge.source.trimmed");
         harness.Stream.AddShard("A");
         var records = Enumerable.Range(0, 10).Select(_ => harness.Stream.Append("A", "room-1")).ToArray();
-        await harness.Store.TryCreateAsync(Lease.New(harness.Stream.StreamArn, "A", null, Checkpoint.After(SequenceNumber.Parse(records[1].SequenceNumber))), CancellationToken.None);
+        await harness.Store.TryCreateAsync(Lease.New(harness.Stream.StreamArn, "A", null, Checkpoint.After(records[1].SequenceNumber)), CancellationToken.None);
         harness.Stream.Trim("A", 5);
 
         await harness.RunUntilAsync(() => harness.Delivered().Count == 5);
 
-        Assert.Equal(records.Skip(5).Select(r => r.SequenceNumber), harness.Delivered().Select(d => d.SequenceNumber));
+        Assert.Equal(records.Skip(5).Select(r => r.SequenceNumber.Value), harness.Delivered().Select(d => d.SequenceNumber));
         Assert.Equal(1, trimmed.GetMeasurementSnapshot().EvaluateAsCounter());
     }
 
@@ -38,7 +38,7 @@ public class ShardReaderTests
 
         await harness.RunUntilAsync(() => harness.Delivered().Count == 3);
 
-        Assert.Equal(records.Select(r => r.SequenceNumber), harness.Delivered().Select(d => d.SequenceNumber));
+        Assert.Equal(records.Select(r => r.SequenceNumber.Value), harness.Delivered().Select(d => d.SequenceNumber));
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public class ShardReaderTests
 
         await harness.RunUntilAsync(() => harness.Delivered().Count >= 100);
 
-        Assert.Equal(records.Select(r => r.SequenceNumber).Order(), harness.Delivered().Select(d => d.SequenceNumber).Order());
+        Assert.Equal(records.Select(r => r.SequenceNumber.Value).Order(), harness.Delivered().Select(d => d.SequenceNumber).Order());
     }
 
     [Fact]
@@ -202,7 +202,7 @@ public class ShardReaderTests
         public Task<string> GetShardIteratorAsync(string streamArn, string shardId, ShardIteratorType type, string? sequenceNumber, CancellationToken cancellationToken) =>
             stream.GetShardIteratorAsync(streamArn, shardId, type, sequenceNumber, cancellationToken);
 
-        public Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, CancellationToken cancellationToken)
+        public Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, AttributePath? locate, CancellationToken cancellationToken)
         {
             if (Throttled)
             {
@@ -211,7 +211,7 @@ public class ShardReaderTests
             }
 
             time.Advance(PacedReading.CallLatency);
-            return stream.GetRecordsAsync(shardIterator, limit, cancellationToken);
+            return stream.GetRecordsAsync(shardIterator, limit, locate, cancellationToken);
         }
     }
 }

@@ -81,7 +81,7 @@ public sealed class SourceOutageTests
         public Task<string> GetShardIteratorAsync(string streamArn, string shardId, ShardIteratorType type, string? sequenceNumber, CancellationToken cancellationToken) =>
             Down ? Task.FromException<string>(new HttpRequestException("Connection refused (127.0.0.1:8000)")) : stream.GetShardIteratorAsync(streamArn, shardId, type, sequenceNumber, cancellationToken);
 
-        public Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, CancellationToken cancellationToken) =>
-            Down ? Task.FromException<GetRecordsPage>(new HttpRequestException("Connection refused (127.0.0.1:8000)")) : stream.GetRecordsAsync(shardIterator, limit, cancellationToken);
+        public Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, AttributePath? locate, CancellationToken cancellationToken) =>
+            Down ? Task.FromException<GetRecordsPage>(new HttpRequestException("Connection refused (127.0.0.1:8000)")) : stream.GetRecordsAsync(shardIterator, limit, locate, cancellationToken);
     }
 }

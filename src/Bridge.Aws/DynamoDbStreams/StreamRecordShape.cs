@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Bridge.Routing;
+namespace Bridge.Aws.DynamoDbStreams;
 
 /// <summary>
 /// The JSON shape of a DynamoDB stream record, read forward with <see cref="Utf8JsonReader"/>: where
@@ -11,7 +11,7 @@ namespace Bridge.Routing;
 /// reader throws for invalid JSON, so a caller has one malformed path to handle. DynamoDB never sends
 /// such records, so this path is cold: the hot path throws nothing.
 /// </remarks>
-internal static class StreamRecordJson
+public static class StreamRecordShape
 {
     /// <summary>Reader options for whole records.</summary>
     /// <remarks>

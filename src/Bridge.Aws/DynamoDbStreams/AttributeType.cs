@@ -1,7 +1,7 @@
-namespace Bridge.Routing;
+namespace Bridge.Aws.DynamoDbStreams;
 
 /// <summary>The type tag of a DynamoDB attribute value (<c>{"S":"r1"}</c> has type <see cref="S"/>).</summary>
-internal enum AttributeType
+public enum AttributeType : byte
 {
     S,
     N,
@@ -16,7 +16,7 @@ internal enum AttributeType
 }
 
 /// <summary>The wire codes of <see cref="AttributeType"/>, as DynamoDB JSON spells them.</summary>
-internal static class AttributeTypeCodes
+public static class AttributeTypeCodes
 {
     /// <summary>The code as it appears on the wire: <c>"S"</c>, <c>"BOOL"</c>, <c>"NULL"</c>…</summary>
     /// <remarks>Returns constants, so naming a type in a result or message costs no allocation.</remarks>
