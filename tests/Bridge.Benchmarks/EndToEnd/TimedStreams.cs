@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using Bridge.Aws.DynamoDbStreams;
+using Bridge.Testing;
 
 namespace Bridge.Benchmarks.EndToEnd;
 
 /// <summary>Passes every call to the real client and times each GetRecords that returned records, to show how much of
 /// a catch-up is spent waiting for the source.</summary>
-internal sealed class TimedStreams(IDynamoDbStreamsClient inner) : IDynamoDbStreamsClient
+internal sealed class TimedStreams(IDynamoDbStreamsClient inner) : DelegatingStreamsClient(inner)
 {
     private readonly Lock _lock = new();
     private readonly List<double> _pagesMs = [];
@@ -37,10 +38,10 @@ internal sealed class TimedStreams(IDynamoDbStreamsClient inner) : IDynamoDbStre
         }
     }
 
-    public async Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, AttributePath? locate, CancellationToken cancellationToken)
+    public override async Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, AttributePath? locate, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        var page = await inner.GetRecordsAsync(shardIterator, limit, locate, cancellationToken).ConfigureAwait(false);
+        var page = await base.GetRecordsAsync(shardIterator, limit, locate, cancellationToken).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         Interlocked.Increment(ref _calls);
         if (page.Records.Length > 0)
@@ -54,13 +55,4 @@ internal sealed class TimedStreams(IDynamoDbStreamsClient inner) : IDynamoDbStre
 
         return page;
     }
-
-    public Task<ListStreamsPage> ListStreamsAsync(string? tableName, string? exclusiveStartStreamArn, CancellationToken cancellationToken) =>
-        inner.ListStreamsAsync(tableName, exclusiveStartStreamArn, cancellationToken);
-
-    public Task<StreamDescription> DescribeStreamAsync(DescribeStreamRequest request, CancellationToken cancellationToken) =>
-        inner.DescribeStreamAsync(request, cancellationToken);
-
-    public Task<string> GetShardIteratorAsync(string streamArn, string shardId, ShardIteratorType type, string? sequenceNumber, CancellationToken cancellationToken) =>
-        inner.GetShardIteratorAsync(streamArn, shardId, type, sequenceNumber, cancellationToken);
 }

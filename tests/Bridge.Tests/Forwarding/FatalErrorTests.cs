@@ -3,6 +3,7 @@ using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Protocol;
 using Bridge.Forwarding;
 using Bridge.Routing;
+using Bridge.Testing;
 using Bridge.Tests.Fakes;
 
 namespace Bridge.Tests.Forwarding;
@@ -36,20 +37,11 @@ public class FatalErrorTests
     }
 
     /// <summary>The in-memory stream for its own ARN; a non-retryable error for <see cref="BrokenArn"/>.</summary>
-    private sealed class OneBrokenStream(InMemoryStream healthy) : IDynamoDbStreamsClient
+    private sealed class OneBrokenStream(InMemoryStream healthy) : DelegatingStreamsClient(healthy)
     {
-        public Task<ListStreamsPage> ListStreamsAsync(string? tableName, string? exclusiveStartStreamArn, CancellationToken cancellationToken) =>
-            healthy.ListStreamsAsync(tableName, exclusiveStartStreamArn, cancellationToken);
-
-        public Task<StreamDescription> DescribeStreamAsync(DescribeStreamRequest request, CancellationToken cancellationToken) =>
+        public override Task<StreamDescription> DescribeStreamAsync(DescribeStreamRequest request, CancellationToken cancellationToken) =>
             request.StreamArn == BrokenArn
                 ? throw new ValidationException("broken on purpose", HttpStatusCode.BadRequest, "test")
-                : healthy.DescribeStreamAsync(request, cancellationToken);
-
-        public Task<string> GetShardIteratorAsync(string streamArn, string shardId, ShardIteratorType type, string? sequenceNumber, CancellationToken cancellationToken) =>
-            healthy.GetShardIteratorAsync(streamArn, shardId, type, sequenceNumber, cancellationToken);
-
-        public Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, AttributePath? locate, CancellationToken cancellationToken) =>
-            healthy.GetRecordsAsync(shardIterator, limit, locate, cancellationToken);
+                : base.DescribeStreamAsync(request, cancellationToken);
     }
 }

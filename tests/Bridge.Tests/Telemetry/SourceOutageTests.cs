@@ -1,6 +1,7 @@
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Forwarding;
 using Bridge.Routing;
+using Bridge.Testing;
 using Bridge.Tests.Fakes;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
@@ -68,20 +69,14 @@ public sealed class SourceOutageTests
     }
 
     /// <summary>Delegates to the stream, or fails every shard read as a refused connection would, while <see cref="Down"/>.</summary>
-    private sealed class UnreachableSource(InMemoryStream stream) : IDynamoDbStreamsClient
+    private sealed class UnreachableSource(InMemoryStream stream) : DelegatingStreamsClient(stream)
     {
         public volatile bool Down;
 
-        public Task<ListStreamsPage> ListStreamsAsync(string? tableName, string? exclusiveStartStreamArn, CancellationToken cancellationToken) =>
-            stream.ListStreamsAsync(tableName, exclusiveStartStreamArn, cancellationToken);
+        public override Task<string> GetShardIteratorAsync(string streamArn, string shardId, ShardIteratorType type, string? sequenceNumber, CancellationToken cancellationToken) =>
+            Down ? Task.FromException<string>(new HttpRequestException("Connection refused (127.0.0.1:8000)")) : base.GetShardIteratorAsync(streamArn, shardId, type, sequenceNumber, cancellationToken);
 
-        public Task<StreamDescription> DescribeStreamAsync(DescribeStreamRequest request, CancellationToken cancellationToken) =>
-            stream.DescribeStreamAsync(request, cancellationToken);
-
-        public Task<string> GetShardIteratorAsync(string streamArn, string shardId, ShardIteratorType type, string? sequenceNumber, CancellationToken cancellationToken) =>
-            Down ? Task.FromException<string>(new HttpRequestException("Connection refused (127.0.0.1:8000)")) : stream.GetShardIteratorAsync(streamArn, shardId, type, sequenceNumber, cancellationToken);
-
-        public Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, AttributePath? locate, CancellationToken cancellationToken) =>
-            Down ? Task.FromException<GetRecordsPage>(new HttpRequestException("Connection refused (127.0.0.1:8000)")) : stream.GetRecordsAsync(shardIterator, limit, locate, cancellationToken);
+        public override Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, AttributePath? locate, CancellationToken cancellationToken) =>
+            Down ? Task.FromException<GetRecordsPage>(new HttpRequestException("Connection refused (127.0.0.1:8000)")) : base.GetRecordsAsync(shardIterator, limit, locate, cancellationToken);
     }
 }
