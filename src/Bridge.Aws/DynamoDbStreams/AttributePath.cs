@@ -79,24 +79,23 @@ public sealed class AttributePath
     /// <param name="origin">Offset of the record in the reader's input, so locations are relative to the record.</param>
     internal struct Locating(AttributePath path, int origin)
     {
-        private AttributeLocation _newImage = Missing;
-        private AttributeLocation _oldImage = Missing;
-        private AttributeLocation _keys = Missing;
+        private AttributeLocation _newImage = AttributeLocation.Missing;
+        private AttributeLocation _oldImage = AttributeLocation.Missing;
+        private AttributeLocation _keys = AttributeLocation.Missing;
         private bool _sawImage;
-
-        private static AttributeLocation Missing => new(ImageKind.None, AttributeOutcome.Missing, default, 0, false, 0, 0);
+        private bool _malformed;
 
         /// <summary>
         /// The first of NewImage, OldImage, Keys that holds anything at the path: a source where the path is absent
         /// passes to the next, one where the value is unusable decides, because falling through would route one item's
-        /// changes by two different values. Malformed when no image was seen at all.
+        /// changes by two different values. Malformed when an image broke the shape, or when no image was seen at all.
         /// </summary>
         public readonly AttributeLocation Result =>
-            !_sawImage ? new AttributeLocation(ImageKind.None, AttributeOutcome.Malformed, default, 0, false, 0, 0)
+            _malformed || !_sawImage ? AttributeLocation.Malformed
             : _newImage.Outcome != AttributeOutcome.Missing ? _newImage
             : _oldImage.Outcome != AttributeOutcome.Missing ? _oldImage
             : _keys.Outcome != AttributeOutcome.Missing ? _keys
-            : Missing;
+            : AttributeLocation.Missing;
 
         /// <summary>With the reader on a property name of <c>dynamodb</c>: if it names an image, reads all of the image,
         /// locating the path in it, and returns true; otherwise leaves the reader where it is.</summary>
@@ -133,17 +132,13 @@ public sealed class AttributePath
         }
 
         /// <summary>Marks the whole record malformed: an image broke the shape (the reader has skipped it).</summary>
-        public void SetMalformed()
-        {
-            _sawImage = true;
-            _newImage = new AttributeLocation(ImageKind.None, AttributeOutcome.Malformed, default, 0, false, 0, 0);
-        }
+        public void SetMalformed() => _malformed = true;
 
         /// <summary>Looks for segment <paramref name="segment"/> among the attributes of the map the reader has just
         /// entered, and reads through to the map's end.</summary>
         private readonly AttributeLocation FindIn(ref Utf8JsonReader reader, int segment)
         {
-            AttributeLocation found = Missing;
+            AttributeLocation found = AttributeLocation.Missing;
             byte[] name = path.Segments[segment];
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
@@ -262,4 +257,9 @@ public enum AttributeOutcome : byte
 /// <param name="Escaped">Value: the string holds escapes and must be unescaped.</param>
 /// <param name="Start">Value: offset in the record of the value token (a string's opening quote).</param>
 /// <param name="Length">Value: length of the token, quotes included.</param>
-public readonly record struct AttributeLocation(ImageKind Image, AttributeOutcome Outcome, AttributeType Type, byte Segment, bool Escaped, int Start, int Length);
+public readonly record struct AttributeLocation(ImageKind Image, AttributeOutcome Outcome, AttributeType Type, byte Segment, bool Escaped, int Start, int Length)
+{
+    public static AttributeLocation Missing => new(ImageKind.None, AttributeOutcome.Missing, default, 0, false, 0, 0);
+
+    public static AttributeLocation Malformed => new(ImageKind.None, AttributeOutcome.Malformed, default, 0, false, 0, 0);
+}

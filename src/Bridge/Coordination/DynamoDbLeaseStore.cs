@@ -122,37 +122,28 @@ public sealed class DynamoDbLeaseStore(IAmazonDynamoDB dynamoDb, string tableNam
             cancellationToken)).ConfigureAwait(false);
     }
 
-    public Task<Lease?> TryTakeAsync(Lease seen, string owner, CancellationToken cancellationToken) =>
-        UpdateAsync(
-            seen,
-            "SET #o = :o, #n = :next, #u = :u REMOVE #p",
-            CounterIs(seen, names: out var names, values: out var values),
-            names,
-            values,
-            extra: (n, v) =>
-            {
-                n["#o"] = OwnerAttribute;
-                n["#p"] = PendingOwnerAttribute;
-                v[":o"] = S(owner);
-            },
-            cancellationToken);
+    public Task<Lease?> TryTakeAsync(Lease seen, string owner, CancellationToken cancellationToken)
+    {
+        var write = new ConditionalWrite();
+        var condition = CounterIs(seen, write);
+        write.Name("#o", OwnerAttribute).Name("#p", PendingOwnerAttribute).Value(":o", S(owner));
+        return UpdateAsync(seen, $"SET #o = :o, {Bump(seen, write)} REMOVE #p", condition, write, cancellationToken);
+    }
 
-    public Task<Lease?> TryRenewAsync(Lease held, CancellationToken cancellationToken) =>
-        UpdateAsync(held, "SET #n = :next, #u = :u", HeldBy(held, out var names, out var values), names, values, extra: null, cancellationToken);
+    public Task<Lease?> TryRenewAsync(Lease held, CancellationToken cancellationToken)
+    {
+        var write = new ConditionalWrite();
+        var condition = HeldBy(held, write);
+        return UpdateAsync(held, $"SET {Bump(held, write)}", condition, write, cancellationToken);
+    }
 
-    public Task<Lease?> TryCheckpointAsync(Lease held, Checkpoint checkpoint, CancellationToken cancellationToken) =>
-        UpdateAsync(
-            held,
-            "SET #n = :next, #u = :u, #c = :c",
-            HeldBy(held, out var names, out var values),
-            names,
-            values,
-            extra: (n, v) =>
-            {
-                n["#c"] = CheckpointAttribute;
-                v[":c"] = S(checkpoint.ToString());
-            },
-            cancellationToken);
+    public Task<Lease?> TryCheckpointAsync(Lease held, Checkpoint checkpoint, CancellationToken cancellationToken)
+    {
+        var write = new ConditionalWrite();
+        var condition = HeldBy(held, write);
+        write.Name("#c", CheckpointAttribute).Value(":c", S(checkpoint.ToString()));
+        return UpdateAsync(held, $"SET {Bump(held, write)}, #c = :c", condition, write, cancellationToken);
+    }
 
     public async Task<bool> TryRequestHandoffAsync(Lease seen, string requester, CancellationToken cancellationToken)
     {
@@ -174,30 +165,25 @@ public sealed class DynamoDbLeaseStore(IAmazonDynamoDB dynamoDb, string tableNam
             cancellationToken)).ConfigureAwait(false);
     }
 
-    public async Task<bool> TryReleaseAsync(Lease held, CancellationToken cancellationToken) =>
-        await UpdateAsync(
-            held,
-            "SET #n = :next, #u = :u REMOVE #o",
-            HeldBy(held, out var names, out var values),
-            names,
-            values,
-            extra: null,
-            cancellationToken).ConfigureAwait(false) is not null;
+    public async Task<bool> TryReleaseAsync(Lease held, CancellationToken cancellationToken)
+    {
+        var write = new ConditionalWrite();
+        var condition = HeldBy(held, write);
+        return await UpdateAsync(held, $"SET {Bump(held, write)} REMOVE #o", condition, write, cancellationToken).ConfigureAwait(false) is not null;
+    }
 
     public async Task<bool> TryDeleteAsync(Lease seen, CancellationToken cancellationToken)
     {
-        var condition = CounterIs(seen, out var names, out var values);
-        values.Remove(":next");
-        values.Remove(":u");
-        names.Remove("#u");
+        var write = new ConditionalWrite();
+        var condition = CounterIs(seen, write);
         return await SucceedsAsync(dynamoDb.DeleteItemAsync(
             new DeleteItemRequest
             {
                 TableName = tableName,
                 Key = KeyOf(seen),
                 ConditionExpression = condition,
-                ExpressionAttributeNames = names,
-                ExpressionAttributeValues = values,
+                ExpressionAttributeNames = write.Names,
+                ExpressionAttributeValues = write.Values,
             },
             cancellationToken)).ConfigureAwait(false);
     }
@@ -217,34 +203,31 @@ public sealed class DynamoDbLeaseStore(IAmazonDynamoDB dynamoDb, string tableNam
     }
 
     /// <summary>The condition "the item exists and its counter is still <paramref name="seen"/>'s" (an absent counter reads as 0).</summary>
-    private string CounterIs(Lease seen, out Dictionary<string, string> names, out Dictionary<string, AttributeValue> values)
+    private static string CounterIs(Lease seen, ConditionalWrite write)
     {
-        names = new() { ["#k"] = LeaseKeyAttribute, ["#n"] = CounterAttribute, ["#u"] = UpdatedAtAttribute };
-        values = new() { [":seen"] = N(seen.Counter), [":next"] = N(seen.Counter + 1), [":u"] = S(Now()) };
+        write.Name("#k", LeaseKeyAttribute).Name("#n", CounterAttribute).Value(":seen", N(seen.Counter));
         return seen.Counter == 0
             ? "attribute_exists(#k) AND (attribute_not_exists(#n) OR #n = :seen)"
             : "attribute_exists(#k) AND #n = :seen";
     }
 
     /// <summary>The fencing condition of the holder's writes: still the owner, and nobody wrote since its last write.</summary>
-    private string HeldBy(Lease held, out Dictionary<string, string> names, out Dictionary<string, AttributeValue> values)
+    private static string HeldBy(Lease held, ConditionalWrite write)
     {
-        var condition = CounterIs(held, out names, out values);
-        names["#o"] = OwnerAttribute;
-        values[":me"] = S(held.Owner ?? throw new InvalidOperationException($"Lease {held.LeaseKey} has no owner to write as."));
+        var condition = CounterIs(held, write);
+        write.Name("#o", OwnerAttribute).Value(":me", S(held.Owner ?? throw new InvalidOperationException($"Lease {held.LeaseKey} has no owner to write as.")));
         return condition + " AND #o = :me";
     }
 
-    private async Task<Lease?> UpdateAsync(
-        Lease lease,
-        string update,
-        string condition,
-        Dictionary<string, string> names,
-        Dictionary<string, AttributeValue> values,
-        Action<Dictionary<string, string>, Dictionary<string, AttributeValue>>? extra,
-        CancellationToken cancellationToken)
+    /// <summary>The SET clauses every write of a lease makes: the next counter, so the write fences out older views, and the time.</summary>
+    private string Bump(Lease lease, ConditionalWrite write)
     {
-        extra?.Invoke(names, values);
+        write.Name("#n", CounterAttribute).Name("#u", UpdatedAtAttribute).Value(":next", N(lease.Counter + 1)).Value(":u", S(Now()));
+        return "#n = :next, #u = :u";
+    }
+
+    private async Task<Lease?> UpdateAsync(Lease lease, string update, string condition, ConditionalWrite write, CancellationToken cancellationToken)
+    {
         try
         {
             var response = await dynamoDb.UpdateItemAsync(
@@ -254,8 +237,8 @@ public sealed class DynamoDbLeaseStore(IAmazonDynamoDB dynamoDb, string tableNam
                     Key = KeyOf(lease),
                     UpdateExpression = update,
                     ConditionExpression = condition,
-                    ExpressionAttributeNames = names,
-                    ExpressionAttributeValues = values,
+                    ExpressionAttributeNames = write.Names,
+                    ExpressionAttributeValues = write.Values,
                     ReturnValues = ReturnValue.ALL_NEW,
                 },
                 cancellationToken).ConfigureAwait(false);
@@ -284,4 +267,25 @@ public sealed class DynamoDbLeaseStore(IAmazonDynamoDB dynamoDb, string tableNam
     private static AttributeValue S(string value) => new() { S = value };
 
     private static AttributeValue N(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
+
+    /// <summary>The placeholders of one conditional write; each part of the expression adds only the ones it uses,
+    /// because DynamoDB refuses a request that defines a placeholder its expressions do not use.</summary>
+    private sealed class ConditionalWrite
+    {
+        public Dictionary<string, string> Names { get; } = [];
+
+        public Dictionary<string, AttributeValue> Values { get; } = [];
+
+        public ConditionalWrite Name(string placeholder, string attribute)
+        {
+            Names[placeholder] = attribute;
+            return this;
+        }
+
+        public ConditionalWrite Value(string placeholder, AttributeValue value)
+        {
+            Values[placeholder] = value;
+            return this;
+        }
+    }
 }

@@ -50,8 +50,7 @@ internal sealed class OutputRecordEncoder
         _addedFieldsAndBrace = _commaAddedFieldsAndBrace.AsMemory(1);
     }
 
-    /// <summary>The exact length <see cref="Encode"/> will produce, so a caller can check limits before
-    /// anything is allocated.</summary>
+    /// <summary>The exact length <see cref="Encode"/> will produce, for the caller's size limit.</summary>
     /// <returns>False when <paramref name="recordJson"/> does not end with a closing brace.</returns>
     public bool TryMeasure(ReadOnlySpan<byte> recordJson, out int encodedLength)
     {

@@ -178,7 +178,7 @@ internal sealed class InMemoryStream(string tableName = "chat", string streamArn
         }
         catch (JsonException)
         {
-            located = new AttributeLocation(ImageKind.None, AttributeOutcome.Malformed, default, 0, false, 0, 0);
+            located = AttributeLocation.Malformed;
         }
 
         return new StreamRecord(record.Json, record.SequenceNumber, record.EventName, record.ApproximateCreationDateTime, record.SizeBytes, located);
