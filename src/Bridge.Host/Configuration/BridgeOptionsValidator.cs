@@ -86,6 +86,11 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
             problems.Add("Bridge:Leases:WorkerId must be 1 to 256 characters without spaces (or unset for host name, process id and a random suffix).");
         }
 
+        if (options.Target.MaxAggregateBytes > options.Sink.MaxRecordBytes)
+        {
+            problems.Add($"Bridge:Target:MaxAggregateBytes ({options.Target.MaxAggregateBytes}) must not exceed Bridge:Sink:MaxRecordBytes ({options.Sink.MaxRecordBytes}): an aggregate is one Kinesis record.");
+        }
+
         if (options.Sink.MinShardWindow > options.Sink.MaxShardWindow)
         {
             problems.Add("Bridge:Sink:MinShardWindow must not exceed Bridge:Sink:MaxShardWindow.");

@@ -39,7 +39,9 @@ internal sealed partial class BridgeEngine(
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         await store.EnsureCreatedAsync(stoppingToken).ConfigureAwait(false);
-        await using var sink = NewSink(KinesisStreamRef.Parse(options.Target.StreamName));
+        await using var sink = NewSink(KinesisStreamRef.Parse(options.Target.StreamName), options.Target.KplAggregation);
+
+        // Dead letters are never aggregated: they are rare, and whoever inspects them should not need a de-aggregator.
         await using var deadLetterSink = options.OnUndeliverable == UndeliverableAction.DeadLetter
             ? NewSink(KinesisStreamRef.Parse(options.DeadLetter.StreamName!))
             : null;
@@ -103,8 +105,8 @@ internal sealed partial class BridgeEngine(
         }
     }
 
-    private KinesisSink NewSink(KinesisStreamRef stream) =>
-        new(kinesis, stream, options.Sink, time, loggers.CreateLogger<KinesisSink>(), metrics);
+    private KinesisSink NewSink(KinesisStreamRef stream, KplAggregation? aggregation = null) =>
+        new(kinesis, stream, options.Sink, time, loggers.CreateLogger<KinesisSink>(), metrics, aggregation);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Bridge starting: {Sources} sources into {Target}")]
     private partial void LogStarting(int sources, string target);

@@ -66,6 +66,16 @@ public sealed class TargetOptions
     /// <summary>Target Kinesis stream, by name or ARN.</summary>
     [Required]
     public string StreamName { get; set; } = "";
+
+    /// <summary><c>None</c> (default) or <c>Kpl</c>: pack a key's consecutive records into KPL aggregated records.</summary>
+    public RecordAggregation Aggregation { get; set; } = RecordAggregation.None;
+
+    /// <summary>Largest aggregate, data plus partition key (the KPL's default, 50 KiB); at most <c>Bridge:Sink:MaxRecordBytes</c>.</summary>
+    [Range(1024, 10 * 1024 * 1024)]
+    public int MaxAggregateBytes { get; set; } = 50 * 1024;
+
+    /// <summary>The packing the target's sink uses, or null for one record per entry.</summary>
+    internal KplAggregation? KplAggregation => Aggregation == RecordAggregation.Kpl ? new KplAggregation(MaxAggregateBytes) : null;
 }
 
 public sealed class DeadLetterOptions

@@ -2,8 +2,8 @@ namespace Bridge.Sink;
 
 /// <summary>The records of one partition key waiting for Kinesis, oldest first.</summary>
 /// <remarks>
-/// The head is the only record of the key that may be in flight, and the next one leaves only after the
-/// head is acknowledged: that is the whole per-key order guarantee. Guarded by the sink's lock.
+/// Only the head may be in flight (alone, or as the first of an aggregate with the records right behind it), and
+/// nothing after it leaves until it is acknowledged: that is the whole per-key order guarantee. Guarded by the sink's lock.
 /// </remarks>
 internal sealed class KeyQueue(string partitionKey)
 {
@@ -11,7 +11,7 @@ internal sealed class KeyQueue(string partitionKey)
 
     public string PartitionKey { get; } = partitionKey;
 
-    /// <summary>True from the moment the head is put in a batch until it is acknowledged, or its retry delay has passed.</summary>
+    /// <summary>True from the moment the head (alone or in an aggregate) is put in a batch until it is acknowledged, or its retry delay has passed.</summary>
     public bool HeadInFlight { get; set; }
 
     /// <summary>This key's node in the sink's ready list, or null when the key is not ready (empty or head in flight).</summary>

@@ -11,9 +11,10 @@ namespace Bridge.Sink;
 /// <remarks>
 /// <para>Invariants, checked by <see cref="AssertInvariants"/> under the lock:</para>
 /// <list type="bullet">
-/// <item>At most one record per partition key is in flight (the head of its <see cref="KeyQueue"/>), so a
-/// request never carries two entries with the same key and a failed entry is retried before that key's
-/// next record is sent, while other keys keep flowing.</item>
+/// <item>At most one entry per partition key is in flight: the head of its <see cref="KeyQueue"/>, or with
+/// <see cref="KplAggregation"/> the head and the records right behind it as one aggregate. So a request never
+/// carries two entries with the same key, and a failed entry is retried before anything newer of its key is sent,
+/// while other keys keep flowing.</item>
 /// <item>A key is in <see cref="_ready"/> exactly when it has records and its head is not in flight.</item>
 /// <item>A record is acknowledged to its shard's progress only after Kinesis answered it with a sequence
 /// number, so checkpoints stay behind acknowledged writes.</item>
@@ -31,6 +32,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
     private readonly FlowBudget _budget;
     private readonly Backoff _backoff;
     private readonly PutRecordsFailureSummary _failures;
+    private readonly KplAggregation? _aggregation;
     private readonly WakeSignal _wake = new();
     private readonly Lock _lock = new();
 
@@ -55,8 +57,10 @@ public sealed partial class KinesisSink : IAsyncDisposable
     private Task? _dispatcher;
     private Task? _mapRefresher;
 
-    public KinesisSink(IKinesisClient client, KinesisStreamRef stream, SinkOptions options, TimeProvider time, ILogger<KinesisSink> logger, BridgeMetrics metrics)
+    /// <param name="aggregation">Packs a key's queued records into KPL aggregates; null sends one record per entry.</param>
+    internal KinesisSink(IKinesisClient client, KinesisStreamRef stream, SinkOptions options, TimeProvider time, ILogger<KinesisSink> logger, BridgeMetrics metrics, KplAggregation? aggregation = null)
     {
+        _aggregation = aggregation;
         _client = client;
         _stream = stream;
         _options = options;
@@ -153,7 +157,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
         }
     }
 
-    /// <summary>Takes the oldest ready keys' heads into one request, within the request limits and each target shard's window.</summary>
+    /// <summary>Takes the oldest ready keys' heads (or aggregates) into one request, within the request limits and each target shard's window.</summary>
     private bool TryTakeBatch(out PutRecordsBatch batch)
     {
         batch = new PutRecordsBatch(_options.MaxBatchEntries);
@@ -204,18 +208,18 @@ public sealed partial class KinesisSink : IAsyncDisposable
                     continue;
                 }
 
-                var head = queue.Head;
-                if (!batch.Fits(head, _options.MaxBatchBytes))
+                var entry = _aggregation?.Pack(queue) ?? new OutboundEntry(queue.Head);
+                if (!batch.Fits(entry, _options.MaxBatchBytes))
                 {
                     break;
                 }
 
-                if (_windows[head.TargetShard].TryReserve())
+                if (_windows[entry.Head.TargetShard].TryReserve())
                 {
                     _ready.Remove(node);
                     queue.ReadyNode = null;
                     queue.HeadInFlight = true;
-                    batch.Add(head);
+                    batch.Add(entry);
                 }
 
                 node = next;
@@ -254,9 +258,9 @@ public sealed partial class KinesisSink : IAsyncDisposable
                     _requestsInFlight--;
                 }
 
-                foreach (var record in batch.Records)
+                foreach (var entry in batch.Entries)
                 {
-                    ScheduleRetry(record, throttledRequest);
+                    ScheduleRetry(entry.Head, throttledRequest);
                 }
 
                 return;
@@ -296,25 +300,25 @@ public sealed partial class KinesisSink : IAsyncDisposable
         var deliveredShards = new HashSet<int>();
         for (var i = 0; i < batch.Count; i++)
         {
-            var record = batch.Records[i];
-            var entry = result.Records[i];
-            if (entry.Succeeded)
+            var entry = batch.Entries[i];
+            var answer = result.Records[i];
+            if (answer.Succeeded)
             {
-                deliveredShards.Add(record.TargetShard);
-                Acknowledge(record, now);
+                deliveredShards.Add(entry.Head.TargetShard);
+                Acknowledge(entry, now);
             }
             else
             {
-                var throttled = entry.ErrorCode == nameof(ProvisionedThroughputExceededException);
+                var throttled = answer.ErrorCode == nameof(ProvisionedThroughputExceededException);
                 if (throttled)
                 {
-                    throttledShards.Add(record.TargetShard);
+                    throttledShards.Add(entry.Head.TargetShard);
                 }
 
-                var targetShard = _map.ShardIdAt(Math.Min(record.TargetShard, _map.Count - 1));
-                _metrics.EntriesFailed(entry.ErrorCode!, 1, throttled, targetShard);
-                _failures.Add(targetShard, entry.ErrorCode!, 1);
-                ScheduleRetry(record, throttled);
+                var targetShard = _map.ShardIdAt(Math.Min(entry.Head.TargetShard, _map.Count - 1));
+                _metrics.EntriesFailed(answer.ErrorCode!, 1, throttled, targetShard);
+                _failures.Add(targetShard, answer.ErrorCode!, 1);
+                ScheduleRetry(entry.Head, throttled);
             }
         }
 
@@ -327,32 +331,42 @@ public sealed partial class KinesisSink : IAsyncDisposable
         }
     }
 
-    /// <summary>Pops the acknowledged head of its key and makes the key's next record sendable.</summary>
-    private void Acknowledge(OutboundRecord record, DateTimeOffset now)
+    /// <summary>Pops the acknowledged entry's records off the front of their key's queue and makes the key's next record sendable.</summary>
+    private void Acknowledge(in OutboundEntry entry, DateTimeOffset now)
     {
         lock (_lock)
         {
-            var queue = _keys[record.PartitionKey];
-            Debug.Assert(ReferenceEquals(queue.Head, record) && queue.HeadInFlight, "only a key's in-flight head is acknowledged");
-            queue.Dequeue();
+            var queue = _keys[entry.PartitionKey];
+            Debug.Assert(queue.HeadInFlight, "only a key's in-flight entry is acknowledged");
+            for (var i = 0; i < entry.Count; i++)
+            {
+                var popped = queue.Dequeue();
+                Debug.Assert(ReferenceEquals(popped, entry[i]), "an entry is the front of its key's queue, in order");
+            }
+
             queue.HeadInFlight = false;
-            ReleaseWindow(record);
+            ReleaseWindow(entry.Head);
             if (queue.Count > 0)
             {
                 queue.ReadyNode = _ready.AddLast(queue);
             }
             else
             {
-                _keys.Remove(record.PartitionKey);
+                _keys.Remove(entry.PartitionKey);
             }
         }
 
-        record.Progress.Acknowledge(record.Ticket);
-        _budget.Release(1, record.Size);
-        _metrics.RecordForwarded(record, now);
+        for (var i = 0; i < entry.Count; i++)
+        {
+            var record = entry[i];
+            record.Progress.Acknowledge(record.Ticket);
+            _budget.Release(1, record.Size);
+            _metrics.RecordForwarded(record, now);
+        }
     }
 
     /// <summary>Keeps the failed head in flight through its backoff, so nothing newer of its key can pass it, then puts it first in line.</summary>
+    /// <remarks>An aggregate is not kept: the key's next entry is packed again from the head, possibly with more records.</remarks>
     private void ScheduleRetry(OutboundRecord record, bool throttled)
     {
         record.FailedAttempts++;

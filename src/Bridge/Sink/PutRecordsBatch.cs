@@ -2,32 +2,32 @@ using Bridge.Aws.Kinesis;
 
 namespace Bridge.Sink;
 
-/// <summary>The records of one PutRecords request: distinct partition keys, within the request limits.</summary>
+/// <summary>The entries of one PutRecords request: distinct partition keys, within the request limits.</summary>
 internal sealed class PutRecordsBatch(int capacity)
 {
-    private readonly List<OutboundRecord> _records = new(capacity);
+    private readonly List<OutboundEntry> _entries = new(capacity);
 
-    public int Count => _records.Count;
+    public int Count => _entries.Count;
 
     public long Bytes { get; private set; }
 
-    public IReadOnlyList<OutboundRecord> Records => _records;
+    public IReadOnlyList<OutboundEntry> Entries => _entries;
 
-    /// <summary>Whether <paramref name="record"/> still fits; the first record always does (it was checked against the record limit when routed).</summary>
-    public bool Fits(OutboundRecord record, int maxBytes) => _records.Count == 0 || Bytes + record.Size <= maxBytes;
+    /// <summary>Whether <paramref name="entry"/> still fits; the first entry always does (records were checked against the record limit when routed, aggregates when packed).</summary>
+    public bool Fits(in OutboundEntry entry, int maxBytes) => _entries.Count == 0 || Bytes + entry.Size <= maxBytes;
 
-    public void Add(OutboundRecord record)
+    public void Add(in OutboundEntry entry)
     {
-        _records.Add(record);
-        Bytes += record.Size;
+        _entries.Add(entry);
+        Bytes += entry.Size;
     }
 
     public PutRecordsEntry[] ToEntries()
     {
-        var entries = new PutRecordsEntry[_records.Count];
+        var entries = new PutRecordsEntry[_entries.Count];
         for (var i = 0; i < entries.Length; i++)
         {
-            entries[i] = new PutRecordsEntry(_records[i].PartitionKey, _records[i].Data);
+            entries[i] = new PutRecordsEntry(_entries[i].PartitionKey, _entries[i].Data());
         }
 
         return entries;

@@ -91,6 +91,29 @@ public sealed class ChatForwardingTests(ChatEmulators aws) : IClassFixture<ChatE
         Assert.True((await aws.CompareAsync(table, "chat-history-out")).ExactlyOnceInOrder);
     }
 
+    [Fact]
+    public async Task Kpl_aggregation_packs_each_rooms_backlog_and_a_KPL_aware_reader_gets_every_change_once_in_order()
+    {
+        var table = await aws.CreateTableAsync("chat-kpl");
+        await aws.CreateTargetAsync("chat-kpl-out", shards: 2);
+        await table.ApplyAsync(new ChatWorkload(rooms: 20, seed: 6).Next(3_000));
+        var settings = aws.BridgeSettings(table.TableName, "chat-kpl-out", "chat-kpl-checkpoints");
+        settings["Bridge__Target__Aggregation"] = "Kpl";
+        settings["Bridge__Target__MaxAggregateBytes"] = "20000";
+
+        await using var bridge = BridgeProcess.Start(settings);
+        await aws.WaitForDistinctAsync("chat-kpl-out", 3_000, bridge);
+        bridge.Terminate();
+        Assert.Equal(0, await bridge.WaitForExitAsync(ExitTimeout));
+
+        var report = await aws.CompareAsync(table, "chat-kpl-out");
+        Assert.True(report.ExactlyOnceInOrder, report.ToString());
+        Assert.Equal(3_000, report.SourceChanges);
+        var kinesisRecords = await KinesisReadback.ReadKinesisRecordsAsync(aws.KinesisClient, "chat-kpl-out");
+        Assert.True(kinesisRecords.Count < 3_000 / 4, $"3000 changes took {kinesisRecords.Count} Kinesis records");
+        Assert.All(kinesisRecords, r => Assert.True(r.Record.Data.Length + r.Record.PartitionKey.Length <= 20_000));
+    }
+
     /// <summary>Runs the bridge over a backlog, interrupts it a third of the way, adds more changes, runs it again to the end.</summary>
     private async Task<DeliveryReport> InterruptMidRunAsync(string name, Action<BridgeProcess> interrupt, int? expectedExitCode)
     {

@@ -17,6 +17,8 @@ public sealed class ConfigurationErrorTests(ChatEmulators aws) : IClassFixture<C
         { "Bridge__Leases__RenewInterval", "00:00:06", "Bridge:Leases:Duration must be more than twice Bridge:Leases:RenewInterval" },
         { "Bridge__Leases__Duration", "-00:00:01", "Bridge:Leases:Duration must be a positive duration" },
         { "Bridge__Leases__WorkerId", "two words", "Bridge:Leases:WorkerId must be 1 to 256 characters without spaces" },
+        { "Bridge__Target__Aggregation", "Zip", "Bridge:Target:Aggregation" },
+        { "Bridge__Target__MaxAggregateBytes", "2000000", "Bridge:Target:MaxAggregateBytes (2000000) must not exceed Bridge:Sink:MaxRecordBytes (1048576)" },
     };
 
     [Theory]

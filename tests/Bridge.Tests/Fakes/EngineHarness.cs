@@ -99,13 +99,17 @@ internal sealed class EngineHarness : IDisposable
         }
     }
 
-    /// <summary>What each accepted Kinesis entry carries: its source shard and sequence number, and its key.</summary>
+    /// <summary>What the accepted Kinesis entries carry, in order: each stream record's source shard, sequence number and key.</summary>
     public IReadOnlyList<Delivered> Delivered() =>
-        [.. Kinesis.AcceptedEntries.Where(e => e.Stream == Options.Target.StreamName).Select(e => Parse(e.PartitionKey, e.Data))];
+        [.. Kinesis.AcceptedEntries.Where(e => e.Stream == Options.Target.StreamName).SelectMany(e => Parse(e.PartitionKey, e.Data))];
 
-    public static Delivered Parse(string partitionKey, RecordData data)
+    /// <summary>The stream records in one entry: one, or a KPL aggregate's, in order.</summary>
+    public static IReadOnlyList<Delivered> Parse(string partitionKey, RecordData data) =>
+        [.. KplDeaggregator.Deaggregate(partitionKey, data.ToArray()).Select(r => ParseOne(r.PartitionKey, r.Data))];
+
+    private static Delivered ParseOne(string partitionKey, byte[] data)
     {
-        using var document = JsonDocument.Parse(data.ToMemory());
+        using var document = JsonDocument.Parse(data);
         var root = document.RootElement;
         return new Delivered(
             root.GetProperty("sourceShardId").GetString()!,

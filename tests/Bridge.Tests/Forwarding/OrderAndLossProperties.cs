@@ -1,5 +1,6 @@
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Kinesis;
+using Bridge.Sink;
 using Bridge.Tests.Fakes;
 using CsCheck;
 
@@ -12,10 +13,10 @@ namespace Bridge.Tests.Forwarding;
 public class OrderAndLossProperties
 {
     /// <summary>A random workload: a lineage with splits, keys drawn from a small set, and a failure schedule.</summary>
-    private sealed record Scenario(int Seed, int Keys, int RecordsPerShard, bool Splits, double RequestFailure, double EntryFailure, int ShardCapacity, int Crashes, bool ExpireIterators)
+    private sealed record Scenario(int Seed, int Keys, int RecordsPerShard, bool Splits, double RequestFailure, double EntryFailure, int ShardCapacity, int Crashes, bool ExpireIterators, int? AggregateBytes)
     {
         public override string ToString() =>
-            $"seed={Seed} keys={Keys} records/shard={RecordsPerShard} splits={Splits} requestFailure={RequestFailure:0.00} entryFailure={EntryFailure:0.00} shardCapacity={ShardCapacity} crashes={Crashes} expire={ExpireIterators}";
+            $"seed={Seed} keys={Keys} records/shard={RecordsPerShard} splits={Splits} requestFailure={RequestFailure:0.00} entryFailure={EntryFailure:0.00} shardCapacity={ShardCapacity} crashes={Crashes} expire={ExpireIterators} aggregateBytes={AggregateBytes?.ToString() ?? "off"}";
     }
 
     private static readonly Gen<Scenario> Scenarios =
@@ -28,7 +29,8 @@ public class OrderAndLossProperties
         from capacity in Gen.OneOf(Gen.Int[1, 20], Gen.Const(int.MaxValue))
         from crashes in Gen.Int[0, 2]
         from expire in Gen.Bool
-        select new Scenario(seed, keys, records, splits, requestFailure, entryFailure, capacity, crashes, expire);
+        from aggregate in Gen.Int[1024, 8192].Nullable()
+        select new Scenario(seed, keys, records, splits, requestFailure, entryFailure, capacity, crashes, expire, aggregate);
 
     [Fact]
     public async Task Nothing_is_lost_and_per_key_order_holds_under_random_failures() =>
@@ -55,16 +57,25 @@ public class OrderAndLossProperties
         var violations = new List<string>();
         kinesis.OnRequest = (entries, accepted) => violations.AddRange(workload.CheckRequest(entries, accepted));
         using var harness = new EngineHarness(stream, kinesis);
+        if (scenario.AggregateBytes is { } aggregateBytes)
+        {
+            // Small aggregates (the records are ~400 B), so a key's run is often cut in several.
+            harness.Options.Target.Aggregation = RecordAggregation.Kpl;
+            harness.Options.Target.MaxAggregateBytes = aggregateBytes;
+        }
 
         var lastDeliveredCount = 0;
         var checkpointsAtCrash = new List<Dictionary<string, string?>>();
         for (var crash = 0; crash < scenario.Crashes; crash++)
         {
-            // Crash somewhere in the middle of the remaining work.
+            // Crash somewhere in the middle of the remaining work, or at its end when it all went first (an aggregate
+            // can carry much of it at once).
             var target = lastDeliveredCount + random.Next(1, Math.Max(2, (workload.Total - lastDeliveredCount) / 2));
-            await harness.RunUntilAsync(() => kinesis.AcceptedEntries.Count >= target, crash: true);
+            await harness.RunUntilAsync(
+                () => harness.Delivered() is var delivered && (delivered.Count >= target || workload.AllDelivered(delivered)),
+                crash: true);
             checkpointsAtCrash.Add(workload.Shards.ToDictionary(s => s, s => harness.Store.Get(stream.StreamArn, s)?.Checkpoint?.ToString()));
-            lastDeliveredCount = kinesis.AcceptedEntries.Count;
+            lastDeliveredCount = harness.Delivered().Count;
         }
 
         await harness.RunUntilAsync(() => workload.AllDelivered(harness.Delivered()));
@@ -124,13 +135,16 @@ public class OrderAndLossProperties
         public bool AllDelivered(IReadOnlyList<Delivered> delivered) =>
             delivered.Select(d => (d.ShardId, d.SequenceNumber)).ToHashSet().IsSupersetOf(_records.Keys);
 
-        /// <summary>Checks one request as it arrives: distinct keys, and each entry's nearest same-key predecessor already accepted.</summary>
+        /// <summary>Checks one request as it arrives: distinct keys, and each record's nearest same-key predecessor already
+        /// accepted, or earlier in the same aggregate.</summary>
         public IEnumerable<string> CheckRequest(IReadOnlyList<PutRecordsEntry> entries, IReadOnlyList<FlakyKinesis.Accepted> accepted)
         {
             for (; _acceptedSeen < accepted.Count; _acceptedSeen++)
             {
-                var d = EngineHarness.Parse(accepted[_acceptedSeen].PartitionKey, accepted[_acceptedSeen].Data);
-                _accepted.Add((d.ShardId, d.SequenceNumber));
+                foreach (var d in EngineHarness.Parse(accepted[_acceptedSeen].PartitionKey, accepted[_acceptedSeen].Data))
+                {
+                    _accepted.Add((d.ShardId, d.SequenceNumber));
+                }
             }
 
             var problems = new List<string>();
@@ -142,10 +156,20 @@ public class OrderAndLossProperties
 
             foreach (var entry in entries)
             {
-                var record = EngineHarness.Parse(entry.PartitionKey, entry.Data);
-                if (Predecessor(record.ShardId, record.SequenceNumber) is { } before && !_accepted.Contains(before))
+                var earlierInEntry = new HashSet<(string Shard, string Sequence)>();
+                foreach (var record in EngineHarness.Parse(entry.PartitionKey, entry.Data))
                 {
-                    problems.Add($"{record.ShardId}/{record.SequenceNumber} (key {record.PartitionKey}) sent before {before.Shard}/{before.Sequence} was acknowledged");
+                    if (Predecessor(record.ShardId, record.SequenceNumber) is { } before && !_accepted.Contains(before) && !earlierInEntry.Contains(before))
+                    {
+                        problems.Add($"{record.ShardId}/{record.SequenceNumber} (key {record.PartitionKey}) sent before {before.Shard}/{before.Sequence} was acknowledged");
+                    }
+
+                    if (record.PartitionKey != entry.PartitionKey)
+                    {
+                        problems.Add($"an aggregate of key {entry.PartitionKey} carried a record of key {record.PartitionKey}");
+                    }
+
+                    earlierInEntry.Add((record.ShardId, record.SequenceNumber));
                 }
             }
 
