@@ -31,7 +31,8 @@ npx --prefix cdk cdk synth --no-notices --no-version-reporting --quiet \
   -c cpu=512 -c memoryMiB=1024 \
   -c retentionHours=48 \
   -c logRetentionDays=14 \
-  -c startPosition=LATEST
+  -c startPosition=LATEST \
+  -c aggregation=Kpl
 echo "synth took $(( $(date +%s) - start )) s"
 
 template="$out/DynamoDbKinesisBridge.template.json"
@@ -46,8 +47,11 @@ const [service] = of('AWS::ECS::Service');
 if (!service || service.Properties.DesiredCount !== 3) fail('expected 3 workers');
 if (of('AWS::EC2::NatGateway').length !== 0) fail('expected no NAT gateway');
 if (of('AWS::CloudWatch::Alarm').length !== 4) fail('expected 4 alarms');
+const env = Object.values(t.Resources).filter(r => r.Type === 'AWS::ECS::TaskDefinition')
+  .flatMap(r => r.Properties.ContainerDefinitions).flatMap(c => c.Environment || []);
+if (!env.some(e => e.Name === 'Bridge__Target__Aggregation' && e.Value === 'Kpl')) fail('expected Bridge__Target__Aggregation=Kpl in the worker environment');
 if (!t.Outputs || !t.Outputs.TargetStreamName || !t.Outputs.TargetStreamArn) fail('expected stream outputs');
-console.log('synth-check: ok (8 shards, 3 workers, 4 alarms, no NAT gateway, stream outputs)');
+console.log('synth-check: ok (8 shards, 3 workers, 4 alarms, no NAT gateway, KPL aggregation, stream outputs)');
 JS
 
 # A bad parameter must fail synth with a clear message, not a stack trace.

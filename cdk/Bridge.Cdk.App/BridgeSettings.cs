@@ -45,6 +45,8 @@ internal sealed record BridgeSettings
 
     public required string OnUndeliverable { get; init; }
 
+    public required string Aggregation { get; init; }
+
     public required string MetricsExporter { get; init; }
 
     public int DrainSeconds { get; init; }
@@ -80,6 +82,7 @@ internal sealed record BridgeSettings
             LogRetention = LogRetentionDays.Parse(context.Int("logRetentionDays", 30, 1, 3_653)),
             StartPosition = context.Choice("startPosition", defaults.StartPosition, DynamoDbKinesisBridge.StartPositionChoices),
             OnUndeliverable = context.Choice("onUndeliverable", defaults.OnUndeliverable, DynamoDbKinesisBridge.OnUndeliverableChoices),
+            Aggregation = context.Choice("aggregation", defaults.Aggregation, DynamoDbKinesisBridge.AggregationChoices),
             MetricsExporter = context.Choice("metricsExporter", defaults.MetricsExporter, DynamoDbKinesisBridge.MetricsExporterChoices),
             DrainSeconds = context.Int("drainSeconds", (int)DynamoDbKinesisBridgeProps.DefaultDrainTime.ToSeconds(), 1, 105),
             SourceLagAlarmMinutes = context.Int("sourceLagAlarmMinutes", 5, 1, 1_200),

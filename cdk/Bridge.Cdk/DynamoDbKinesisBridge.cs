@@ -13,6 +13,7 @@ public sealed class DynamoDbKinesisBridge : Construct
 {
     public static readonly IReadOnlyList<string> OnUndeliverableChoices = ["Block", "Skip", "DeadLetter"];
     public static readonly IReadOnlyList<string> StartPositionChoices = ["TRIM_HORIZON", "LATEST"];
+    public static readonly IReadOnlyList<string> AggregationChoices = ["None", "Kpl"];
     public static readonly IReadOnlyList<string> MetricsExporterChoices = ["Emf", "CloudWatch"];
 
     public DynamoDbKinesisBridge(Construct scope, string id, DynamoDbKinesisBridgeProps props)
@@ -86,6 +87,7 @@ public sealed class DynamoDbKinesisBridge : Construct
 
         RequireOneOf(nameof(props.OnUndeliverable), props.OnUndeliverable, OnUndeliverableChoices);
         RequireOneOf(nameof(props.StartPosition), props.StartPosition, StartPositionChoices);
+        RequireOneOf(nameof(props.Aggregation), props.Aggregation, AggregationChoices);
         RequireOneOf(nameof(props.MetricsExporter), props.MetricsExporter, MetricsExporterChoices);
 
         if (props.OnUndeliverable == "DeadLetter" && props.DeadLetterStream is null)

@@ -31,6 +31,11 @@ public sealed class DynamoDbKinesisBridgeProps
     /// <summary>Block (default: stop and retry, keeping order), Skip, or DeadLetter.</summary>
     public string OnUndeliverable { get; init; } = "Block";
 
+    /// <summary>None (default: one stream record per Kinesis record) or Kpl: a key's consecutive records packed into
+    /// KPL aggregated records, which consumers must de-aggregate (the KCL, Firehose and Flink do; Lambda with the
+    /// kinesis-aggregation library).</summary>
+    public string Aggregation { get; init; } = "None";
+
     /// <summary>TRIM_HORIZON (default: forward what the stream still holds) or LATEST.</summary>
     public string StartPosition { get; init; } = "TRIM_HORIZON";
 

@@ -17,6 +17,7 @@ internal static class WorkerEnvironment
             ["Bridge__Target__StreamName"] = targetStreamName,
             ["Bridge__Checkpoints__TableName"] = leaseTableName,
             ["Bridge__StartPosition"] = props.StartPosition,
+            ["Bridge__Target__Aggregation"] = props.Aggregation,
             ["Bridge__OnUndeliverable"] = props.OnUndeliverable,
             ["Bridge__Metrics__Exporter"] = props.MetricsExporter,
             // The alarms filter on this dimension value; the worker must emit it as-is.

@@ -13,6 +13,7 @@ public sealed class ContextValidationTests
     [InlineData("retentionHours", "12", "retentionHours")]
     [InlineData("logRetentionDays", "10", "logRetentionDays")]
     [InlineData("onUndeliverable", "Drop", "onUndeliverable")]
+    [InlineData("aggregation", "gzip", "aggregation")]
     [InlineData("sourceTables", "chat-messages", "TABLE:PARTITION_KEY")]
     [InlineData("sourceTables", "chat-messages:roomId,chat-messages:userId", "more than once")]
     [InlineData("existingStreamArn", "chat-events", "existingStreamArn")]

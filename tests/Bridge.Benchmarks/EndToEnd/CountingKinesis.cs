@@ -1,10 +1,11 @@
+using Bridge.Testing;
 using System.Diagnostics;
 using Bridge.Aws.Kinesis;
 
 namespace Bridge.Benchmarks.EndToEnd;
 
-/// <summary>Passes every call to the real client and counts the PutRecords entries Kinesis acknowledged, and each
-/// PutRecords round trip.</summary>
+/// <summary>Passes every call to the real client and counts the records Kinesis acknowledged (a KPL aggregate's
+/// records each), and each PutRecords round trip.</summary>
 internal sealed class CountingKinesis(IKinesisClient inner) : IKinesisClient
 {
     private readonly Lock _lock = new();
@@ -38,7 +39,16 @@ internal sealed class CountingKinesis(IKinesisClient inner) : IKinesisClient
         var start = Stopwatch.GetTimestamp();
         var result = await inner.PutRecordsAsync(stream, entries, cancellationToken).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        Interlocked.Add(ref _acknowledged, entries.Count - result.FailedRecordCount);
+        var records = 0;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (result.Records[i].Succeeded)
+            {
+                records += KplDeaggregator.CountRecords(entries[i].Data.Head);
+            }
+        }
+
+        Interlocked.Add(ref _acknowledged, records);
         lock (_lock)
         {
             _roundTripsMs.Add(elapsed);

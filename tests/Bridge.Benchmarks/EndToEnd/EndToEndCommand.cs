@@ -9,7 +9,7 @@ namespace Bridge.Benchmarks.EndToEnd;
 /// <summary><c>e2e</c>: DynamoDB Local → bridge → kinesalite, against the naive baseline, in one run.</summary>
 /// <remarks>
 /// Phases, in order: the bridge catches up on a backlog (time until Kinesis acknowledged as many records as the
-/// backlog holds), the baseline catches up on the same backlog into its own stream (unpaced), the target alone takes the
+/// backlog holds), then again with KPL aggregation (its records counted inside the aggregates), the baseline catches up on the same backlog into its own stream (unpaced), the target alone takes the
 /// same records read in advance (<see cref="TargetCeiling"/>: the most any forwarder could reach here), and the baseline
 /// catches up once more, Lambda-paced. Each catch-up also reports where its time went: GetRecords and PutRecords times
 /// and the CPU of this process and of each emulator, which share the machine's cores. Then each forwarder, started at
@@ -20,6 +20,8 @@ namespace Bridge.Benchmarks.EndToEnd;
 internal static class EndToEndCommand
 {
     private const int TargetShards = 4;
+
+    private const string KplRow = "bridge, KPL aggregation (Bridge:Target:Aggregation = Kpl)";
 
     private static readonly string CeilingRow = $"ceiling: kinesalite alone (records read in advance, {TargetCeiling.Concurrency} × PutRecords 500 in flight)";
 
@@ -49,6 +51,7 @@ internal static class EndToEndCommand
         var table = new ChatTable(dynamoDb, "chat-messages", rooms);
         await table.CreateAsync(cancellationToken);
         var bridgeTarget = await CreateStreamAsync(kinesis, "bridge-target", cancellationToken);
+        var kplTarget = await CreateStreamAsync(kinesis, "bridge-kpl-target", cancellationToken);
         var baselineTarget = await CreateStreamAsync(kinesis, "baseline-target", cancellationToken);
         var ceilingTarget = await CreateStreamAsync(kinesis, "ceiling-target", cancellationToken);
         var writing = Stopwatch.GetTimestamp();
@@ -60,9 +63,11 @@ internal static class EndToEndCommand
         // Each measured run starts again from TRIM_HORIZON with no checkpoint.
         var emulators = new Emulators(dynamoDbLocal, kinesalite);
         await CatchUpAsync(backlog, catchUpLimit, (source, counting) => RunBridge(source, counting, table, bridgeTarget, latest: false), streams, kinesis, emulators, cancellationToken);
+        await CatchUpAsync(backlog, catchUpLimit, (source, counting) => RunBridge(source, counting, table, kplTarget, latest: false, aggregate: true), streams, kinesis, emulators, cancellationToken);
         await CatchUpAsync(backlog, catchUpLimit, (source, counting) => RunBaseline(source, counting, table, baselineTarget, latest: false, TimeSpan.Zero), streams, kinesis, emulators, cancellationToken);
 
         var bridgeCatchUp = await CatchUpAsync(backlog, catchUpLimit, (source, counting) => RunBridge(source, counting, table, bridgeTarget, latest: false), streams, kinesis, emulators, cancellationToken);
+        var kplCatchUp = await CatchUpAsync(backlog, catchUpLimit, (source, counting) => RunBridge(source, counting, table, kplTarget, latest: false, aggregate: true), streams, kinesis, emulators, cancellationToken);
         var baselineCatchUp = await CatchUpAsync(backlog, catchUpLimit, (source, counting) => RunBaseline(source, counting, table, baselineTarget, latest: false, TimeSpan.Zero), streams, kinesis, emulators, cancellationToken);
         var entries = await TargetCeiling.ReadAsync(streams, table.StreamArn, backlog, cancellationToken);
         await CatchUpAsync(backlog, catchUpLimit, (_, counting) => new Running(new TargetCeiling(entries, counting, ceilingTarget).RunAsync), streams, kinesis, emulators, cancellationToken);
@@ -73,6 +78,8 @@ internal static class EndToEndCommand
             ["forwarder", "acknowledged", "seconds", "records/s", "PutRecords calls", "CPU s (this process)", "bridge/baseline"]);
         catchUp.Add("bridge", bridgeCatchUp.Acknowledged.ToString("N0"), bridgeCatchUp.Seconds.ToString("F1"), bridgeCatchUp.RecordsPerSecond.ToString("N0"), bridgeCatchUp.Requests.ToString(),
             bridgeCatchUp.CpuSeconds.ToString("F1"), (bridgeCatchUp.RecordsPerSecond / baselineCatchUp.RecordsPerSecond).ToString("F2") + "×");
+        catchUp.Add(KplRow, kplCatchUp.Acknowledged.ToString("N0"), kplCatchUp.Seconds.ToString("F1"), kplCatchUp.RecordsPerSecond.ToString("N0"), kplCatchUp.Requests.ToString(),
+            kplCatchUp.CpuSeconds.ToString("F1"), (kplCatchUp.RecordsPerSecond / baselineCatchUp.RecordsPerSecond).ToString("F2") + "×");
         catchUp.Add("naive baseline", baselineCatchUp.Acknowledged.ToString("N0"), baselineCatchUp.Seconds.ToString("F1"), baselineCatchUp.RecordsPerSecond.ToString("N0"), baselineCatchUp.Requests.ToString(),
             baselineCatchUp.CpuSeconds.ToString("F1"), "1.00×");
         catchUp.Add("naive baseline, Lambda-paced", pacedCatchUp.Acknowledged.ToString("N0"), pacedCatchUp.Seconds.ToString("F1"), pacedCatchUp.RecordsPerSecond.ToString("N0"), pacedCatchUp.Requests.ToString(),
@@ -83,7 +90,7 @@ internal static class EndToEndCommand
 
         var where = new ResultTable("E2E catch-up: where the time goes (GetRecords timed over the calls that returned records; CPU of each process over the catch-up)",
             ["forwarder", "seconds", "first page ms", "GetRecords calls", "GetRecords p50/p90 ms", "in GetRecords s", "PutRecords p50/p90 ms", "CPU s: this process", "DynamoDB Local", "kinesalite", "cores busy"]);
-        foreach (var (name, result) in new[] { ("bridge", bridgeCatchUp), ("naive baseline", baselineCatchUp), ("naive baseline, Lambda-paced", pacedCatchUp), (CeilingRow, ceiling) })
+        foreach (var (name, result) in new[] { ("bridge", bridgeCatchUp), (KplRow, kplCatchUp), ("naive baseline", baselineCatchUp), ("naive baseline, Lambda-paced", pacedCatchUp), (CeilingRow, ceiling) })
         {
             where.Add(name, result.Seconds.ToString("F2"), Ms(result.FirstPageMs), result.GetRecordsCalls.ToString(), $"{Ms(result.PageMs50)} / {Ms(result.PageMs90)}", result.InGetRecordsSeconds.ToString("F2"),
                 $"{result.PutMs50:F0} / {result.PutMs90:F0}", result.CpuSeconds.ToString("F2"), result.SourceCpuSeconds.ToString("F2"), result.TargetCpuSeconds.ToString("F2"),
@@ -112,10 +119,12 @@ internal static class EndToEndCommand
             $" against the Lambda-paced baseline {(bridgeCatchUp.RecordsPerSecond / pacedCatchUp.RecordsPerSecond):F2}×; kinesalite alone took the records at {(ceiling.RecordsPerSecond / baselineCatchUp.RecordsPerSecond):F2}× the baseline's rate." +
             $" Items spread over {rooms} roomIds; the bridge keeps at most one record per key in flight." +
             $" kinesalite does its work on one JavaScript thread and spent {bridgeCatchUp.TargetCpuSeconds:F2} s of CPU on the bridge's requests: even never idle, it would hold the bridge to about {baselineCatchUp.Seconds / bridgeCatchUp.TargetCpuSeconds:F2}× the baseline.");
+        Console.WriteLine($"With KPL aggregation (consumers de-aggregate): {(kplCatchUp.RecordsPerSecond / baselineCatchUp.RecordsPerSecond):F2}× the baseline ({(kplCatchUp.RecordsPerSecond >= 1.5 * baselineCatchUp.RecordsPerSecond ? "met" : "MISSED")})," +
+            $" in {kplCatchUp.Requests} PutRecords instead of {bridgeCatchUp.Requests}; kinesalite spent {kplCatchUp.TargetCpuSeconds:F2} s of CPU on them.");
         Console.WriteLine($"Latency target: bridge added p99 {bridgeP99:F0} ms ≤ idle poll {idlePoll:F0} ms + PutRecords round trip {bridgeLive.RoundTripMs:F0} ms = {budget:F0} ms: {(bridgeP99 <= budget ? "met" : "MISSED")}" +
             " (both tails poll every 10 ms, so each figure carries up to ~10 ms of polling jitter).");
 
-        var ok = bridgeCatchUp.Acknowledged >= backlog && baselineCatchUp.Acknowledged >= backlog && pacedCatchUp.Acknowledged >= backlog && ceiling.Acknowledged >= backlog && bridgeLive.Missing == 0 && baselineLive.Missing == 0;
+        var ok = bridgeCatchUp.Acknowledged >= backlog && kplCatchUp.Acknowledged >= backlog && baselineCatchUp.Acknowledged >= backlog && pacedCatchUp.Acknowledged >= backlog && ceiling.Acknowledged >= backlog && bridgeLive.Missing == 0 && baselineLive.Missing == 0;
         return ok ? 0 : 1;
     }
 
@@ -186,9 +195,10 @@ internal static class EndToEndCommand
         return new LiveResult(samples, added, written.Count - samples.Length, counting.RoundTripMs(0.5));
     }
 
-    private static IAsyncDisposable RunBridge(IDynamoDbStreamsClient streams, CountingKinesis kinesis, ChatTable table, KinesisStreamRef target, bool latest)
+    private static IAsyncDisposable RunBridge(IDynamoDbStreamsClient streams, CountingKinesis kinesis, ChatTable table, KinesisStreamRef target, bool latest, bool aggregate = false)
     {
         var options = InProcessBridge.DefaultOptions();
+        options.Target.Aggregation = aggregate ? Bridge.Sink.RecordAggregation.Kpl : Bridge.Sink.RecordAggregation.None;
         options.Target.StreamName = target.Name!;
         options.StartPosition = latest ? "LATEST" : "TRIM_HORIZON";
         return new InProcessBridge(streams, kinesis, options, table.Name, table.StreamArn);

@@ -1,3 +1,5 @@
+using Bridge.Sink;
+using Bridge.Testing;
 using System.Diagnostics;
 using Bridge.Aws.Kinesis;
 
@@ -9,7 +11,9 @@ namespace Bridge.Benchmarks.Simulation;
 /// round trip, whatever the concurrency. Three cases, side by side in one run: the hot key
 /// with the target shard's limit lifted (what the invariant alone allows), the same records over 1000 keys (the
 /// control: what the engine does when order costs nothing), and the hot key under AWS's 1000 records/s per shard
-/// (what production would see: one key always lands on one target shard). The source's backlog is deep, so every page
+/// (what production would see: one key always lands on one target shard); then the hot key again with KPL aggregation
+/// (<c>Bridge:Target:Aggregation = Kpl</c>), where the key's one in-flight entry is an aggregate of up to 50 KiB of its
+/// records instead of one record. The source's backlog is deep, so every page
 /// is full and the engine reads the next one at once: only the sink limits the rate. Every accepted entry is checked against the
 /// previous one of its key: any out-of-order acceptance fails the run.
 /// </remarks>
@@ -20,11 +24,17 @@ internal static class HotKeyCommand
         var window = TimeSpan.FromSeconds(smoke ? 1.5 : 10);
         var table = new ResultTable(
             $"Hot key: records/s in strict per-key order (PutRecords 30 ms, GetRecords 20 ms, {window.TotalSeconds:F1} s per case)",
-            ["case", "keys", "target shard limit", "records/s", "vs 1000 keys", "PutRecords/s", "entries/request", "order violations"]);
-        var control = await RunCaseAsync(keys: 1000, limited: false, window);
-        var hot = await RunCaseAsync(keys: 1, limited: false, window);
-        var hotLimited = await RunCaseAsync(keys: 1, limited: true, window);
-        foreach (var (name, keys, limited, result) in new[] { ("1000 keys (control)", 1000, false, control), ("hot key", 1, false, hot), ("hot key, AWS limit", 1, true, hotLimited) })
+            ["case", "keys", "target shard limit", "records/s", "vs 1000 keys", "PutRecords/s", "records/request", "order violations"]);
+        var control = await RunCaseAsync(keys: 1000, limited: false, aggregate: false, window);
+        var cases = new[]
+        {
+            ("1000 keys (control)", 1000, false, control),
+            ("hot key", 1, false, await RunCaseAsync(keys: 1, limited: false, aggregate: false, window)),
+            ("hot key, AWS limit", 1, true, await RunCaseAsync(keys: 1, limited: true, aggregate: false, window)),
+            ("hot key, KPL aggregation", 1, false, await RunCaseAsync(keys: 1, limited: false, aggregate: true, window)),
+            ("hot key, KPL aggregation, AWS limit", 1, true, await RunCaseAsync(keys: 1, limited: true, aggregate: true, window)),
+        };
+        foreach (var (name, keys, limited, result) in cases)
         {
             table.Add(name, keys.ToString(), limited ? "1000 rec/s, 1 MiB/s" : "none", result.RecordsPerSecond.ToString("N0"),
                 (result.RecordsPerSecond / control.RecordsPerSecond).ToString("P2"), result.RequestsPerSecond.ToString("F1"),
@@ -32,12 +42,12 @@ internal static class HotKeyCommand
         }
 
         table.Print();
-        var ok = control.Violations + hot.Violations + hotLimited.Violations == 0 && hot.RecordsPerSecond > 0 && hotLimited.RecordsPerSecond > 0;
+        var ok = cases.All(c => c.Item4.Violations == 0 && c.Item4.RecordsPerSecond > 0);
         Console.WriteLine(ok ? "Per-key order held in every case." : "FAILED: per-key order was violated or nothing was forwarded.");
         return ok ? 0 : 1;
     }
 
-    private static async Task<(double RecordsPerSecond, double RequestsPerSecond, long Violations)> RunCaseAsync(int keys, bool limited, TimeSpan window)
+    private static async Task<(double RecordsPerSecond, double RequestsPerSecond, long Violations)> RunCaseAsync(int keys, bool limited, bool aggregate, TimeSpan window)
     {
         var time = TimeProvider.System;
         var order = new OrderCheck();
@@ -46,6 +56,7 @@ internal static class HotKeyCommand
             ? new SimulatedKinesis(ScaleCommand.TargetShards, time) { OnAccepted = order.Accept }
             : new SimulatedKinesis(ScaleCommand.TargetShards, time, double.PositiveInfinity, double.PositiveInfinity) { OnAccepted = order.Accept };
         var options = InProcessBridge.DefaultOptions();
+        options.Target.Aggregation = aggregate ? RecordAggregation.Kpl : RecordAggregation.None;
         // A hot key's backlog cannot drain at ~30 records/s: give the drain half a second, not three.
         options.ShutdownTimeout = InProcessBridge.DefaultOptions().ShutdownTimeout - TimeSpan.FromSeconds(2.5);
         await using var bridge = new InProcessBridge(stream, kinesis, options);
@@ -59,7 +70,7 @@ internal static class HotKeyCommand
         return ((kinesis.Accepted - accepted0) / seconds, (kinesis.Requests - requests0) / seconds, order.Violations);
     }
 
-    /// <summary>Checks that each key's accepted records carry increasing sequence numbers (all 21 digits: compared as text).</summary>
+    /// <summary>Checks that each key's accepted records (an aggregate's in turn) carry increasing sequence numbers (all 21 digits: compared as text).</summary>
     private sealed class OrderCheck
     {
         private readonly Dictionary<string, byte[]> _last = [];
@@ -69,10 +80,24 @@ internal static class HotKeyCommand
         /// <summary>Called under the simulated Kinesis stream's lock, so no lock of its own.</summary>
         public void Accept(PutRecordsEntry entry)
         {
-            var data = entry.Data.Head.Span; // the record as it came, sequence number included
+            if (KplDeaggregator.IsAggregate(entry.Data.Head.Span))
+            {
+                foreach (var (key, data) in KplDeaggregator.Deaggregate(entry.PartitionKey, entry.Data.Head.ToArray()))
+                {
+                    Accept(key, data);
+                }
+            }
+            else
+            {
+                Accept(entry.PartitionKey, entry.Data.Head.Span); // the record as it came, sequence number included
+            }
+        }
+
+        private void Accept(string partitionKey, ReadOnlySpan<byte> data)
+        {
             var at = data.IndexOf("\"SequenceNumber\":\""u8) + "\"SequenceNumber\":\"".Length;
             var sequence = data.Slice(at, 21);
-            if (_last.TryGetValue(entry.PartitionKey, out var previous))
+            if (_last.TryGetValue(partitionKey, out var previous))
             {
                 if (sequence.SequenceCompareTo(previous) <= 0)
                 {
@@ -83,7 +108,7 @@ internal static class HotKeyCommand
             }
             else
             {
-                _last[entry.PartitionKey] = sequence.ToArray();
+                _last[partitionKey] = sequence.ToArray();
             }
         }
     }

@@ -41,6 +41,7 @@ internal sealed class SimulatedKinesis : SinkSideKinesis
     /// <summary>Called with each accepted entry, under the stream's lock, in acceptance order.</summary>
     public Action<PutRecordsEntry>? OnAccepted { get; init; }
 
+    /// <summary>Records accepted, each of a KPL aggregate's counted.</summary>
     public long Accepted => Interlocked.Read(ref _accepted);
 
     public long AcceptedBytes => Interlocked.Read(ref _acceptedBytes);
@@ -77,7 +78,7 @@ internal sealed class SimulatedKinesis : SinkSideKinesis
                 }
 
                 OnAccepted?.Invoke(entry);
-                _accepted++;
+                _accepted += KplDeaggregator.CountRecords(entry.Data.Head);
                 _acceptedBytes += bytes;
                 results[i] = _acked[shard.Index];
             }
