@@ -11,6 +11,7 @@ var liveRate = Option("--live-rate", 200);
 var liveSeconds = Option("--live-seconds", 10);
 var rooms = Option("--rooms", 150);
 var shards = Option("--shards", 4);
+var aggregation = TextOption("--aggregation", "None");
 
 Console.WriteLine($"Starting DynamoDB Local and kinesalite on 127.0.0.1 …");
 await using var dynamo = await LocalAws.StartDynamoDbLocalAsync();
@@ -36,6 +37,7 @@ settings["Bridge__Sources__0__TableName"] = "chat-messages";
 settings["Bridge__Sources__0__PartitionKey"] = "roomId";
 settings["Bridge__Target__StreamName"] = "chat-events";
 settings["Bridge__Checkpoints__TableName"] = "bridge-checkpoints";
+settings["Bridge__Target__Aggregation"] = aggregation;
 await using var bridge = BridgeProcess.Start(settings);
 clock.Restart();
 var bridgeStart = DateTimeOffset.UtcNow;
@@ -72,9 +74,11 @@ Console.WriteLine($"Stopped the bridge with SIGTERM: exit code {exitCode} (drain
 var source = await SourceReadback.ReadAllAsync(streams, streamArn);
 var forwarded = await KinesisReadback.ReadAllAsync(kinesis, "chat-events");
 var report = DeliveryReport.Compare(source, forwarded);
+var kinesisRecords = await KinesisReadback.ReadKinesisRecordsAsync(kinesis, "chat-events");
 Console.WriteLine();
 Console.WriteLine("Result");
 Console.Write(report);
+Console.WriteLine($"  Kinesis records: {kinesisRecords.Count}, of which KPL aggregates: {kinesisRecords.Count(r => KplDeaggregator.IsAggregate(r.Record.Data.Span))} (Bridge:Target:Aggregation = {aggregation})");
 Console.WriteLine(report.ExactlyOnceInOrder
     ? "  verified: every change exactly once, each room's changes in table order, each room on one target shard."
     : "  VERIFICATION FAILED");
@@ -117,8 +121,10 @@ async Task<bool> WaitForAsync(int count, TimeSpan timeout)
     return false;
 }
 
-int Option(string name, int fallback)
+int Option(string name, int fallback) => int.Parse(TextOption(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+
+string TextOption(string name, string fallback)
 {
     var index = Array.IndexOf(args, name);
-    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
 }

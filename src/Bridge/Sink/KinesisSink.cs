@@ -208,20 +208,25 @@ public sealed partial class KinesisSink : IAsyncDisposable
                     continue;
                 }
 
+                // The window first: a key whose target shard is full is skipped before its records are packed.
+                var window = _windows[queue.Head.TargetShard];
+                if (window.IsFull)
+                {
+                    node = next;
+                    continue;
+                }
+
                 var entry = _aggregation?.Pack(queue) ?? new OutboundEntry(queue.Head);
                 if (!batch.Fits(entry, _options.MaxBatchBytes))
                 {
                     break;
                 }
 
-                if (_windows[entry.Head.TargetShard].TryReserve())
-                {
-                    _ready.Remove(node);
-                    queue.ReadyNode = null;
-                    queue.HeadInFlight = true;
-                    batch.Add(entry);
-                }
-
+                window.Reserve();
+                _ready.Remove(node);
+                queue.ReadyNode = null;
+                queue.HeadInFlight = true;
+                batch.Add(entry);
                 node = next;
             }
 

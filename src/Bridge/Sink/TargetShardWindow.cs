@@ -13,16 +13,10 @@ internal sealed class TargetShardWindow(SinkOptions options)
 
     public int Limit => Math.Max(1, (int)_limit);
 
-    public bool TryReserve()
-    {
-        if (InFlight >= Limit)
-        {
-            return false;
-        }
+    public bool IsFull => InFlight >= Limit;
 
-        InFlight++;
-        return true;
-    }
+    /// <summary>Counts one more entry in flight; the caller checked <see cref="IsFull"/>.</summary>
+    public void Reserve() => InFlight++;
 
     // Clamped: after a resharding the windows are new and may see releases of entries they never reserved.
     public void Release() => InFlight = Math.Max(0, InFlight - 1);

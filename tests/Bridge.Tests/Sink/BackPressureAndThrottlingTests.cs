@@ -71,11 +71,12 @@ public class BackPressureAndThrottlingTests
         Assert.Equal(500, window.Limit);
         for (var i = 0; i < 500; i++)
         {
-            Assert.True(window.TryReserve());
+            Assert.False(window.IsFull);
+            window.Reserve();
         }
 
-        Assert.False(window.TryReserve());
+        Assert.True(window.IsFull);
         window.Release();
-        Assert.True(window.TryReserve());
+        Assert.False(window.IsFull);
     }
 }
