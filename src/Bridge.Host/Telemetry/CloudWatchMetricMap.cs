@@ -47,6 +47,7 @@ internal static class CloudWatchMetricMap
         new("RecordsDeadLettered", Count, "bridge.records.undeliverable", Folding.Sum, TagKey: "action", TagValue: "DeadLetter"),
         new("RecordsBlocked", Count, "bridge.records.undeliverable", Folding.Sum, TagKey: "action", TagValue: "Block"),
         new("PutRecordsRequests", Count, "bridge.sink.put_records.requests", Folding.Sum),
+        new("KinesisRecords", Count, "bridge.sink.kinesis_records", Folding.Sum),
         new("PutRecordsFailed", Count, "bridge.sink.entries_failed", Folding.Sum),
         new("PutRecordsThrottled", Count, "bridge.sink.entries_throttled", Folding.Sum),
         new("PutRecordsRetries", Count, "bridge.sink.retries", Folding.Sum),

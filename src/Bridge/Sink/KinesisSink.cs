@@ -303,6 +303,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
         var now = _time.GetUtcNow();
         var throttledShards = new HashSet<int>();
         var deliveredShards = new HashSet<int>();
+        var acknowledged = 0;
         for (var i = 0; i < batch.Count; i++)
         {
             var entry = batch.Entries[i];
@@ -311,6 +312,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
             {
                 deliveredShards.Add(entry.Head.TargetShard);
                 Acknowledge(entry, now);
+                acknowledged++;
             }
             else
             {
@@ -327,6 +329,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
             }
         }
 
+        _metrics.KinesisRecordsAcknowledged(_stream.ToString(), acknowledged);
         lock (_lock)
         {
             foreach (var shard in deliveredShards.Except(throttledShards).Where(s => s < _windows.Length))

@@ -34,6 +34,7 @@ public sealed class BridgeMetrics
     private readonly Counter<long> _bytesForwarded;
     private readonly Counter<long> _undeliverable;
     private readonly Counter<long> _requests;
+    private readonly Counter<long> _kinesisRecords;
     private readonly Counter<long> _entriesFailed;
     private readonly Counter<long> _entriesThrottled;
     private readonly Counter<long> _retries;
@@ -52,6 +53,7 @@ public sealed class BridgeMetrics
         _bytesForwarded = meter.CreateCounter<long>("bridge.sink.bytes_forwarded", "By", "Bytes (data plus partition key) acknowledged by Kinesis, by source table.");
         _undeliverable = meter.CreateCounter<long>("bridge.records.undeliverable", "{record}", "Records that could not be routed (no key, too large, malformed), by table, reason and action taken (Skip, DeadLetter, Block).");
         _requests = meter.CreateCounter<long>("bridge.sink.put_records.requests", "{request}", "PutRecords requests, by outcome (ok or the error code).");
+        _kinesisRecords = meter.CreateCounter<long>("bridge.sink.kinesis_records", "{record}", "Kinesis records acknowledged, by target stream: one per forwarded record, or one per KPL aggregate (what the target shards' 1000 records/s and PUT payload units count).");
         _entriesFailed = meter.CreateCounter<long>("bridge.sink.entries_failed", "{entry}", "PutRecords entries that failed an attempt (an entry error, or the whole request failed), by error code; each is retried.");
         _entriesThrottled = meter.CreateCounter<long>("bridge.sink.entries_throttled", "{entry}", "PutRecords entries refused for the target shard's throughput, by target shard.");
         _retries = meter.CreateCounter<long>("bridge.sink.retries", "{entry}", "Entries scheduled for another attempt, by whether the cause was throttling.");
@@ -119,6 +121,8 @@ public sealed class BridgeMetrics
     }
 
     public void PutRecordsRequest(string outcome) => _requests.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void KinesisRecordsAcknowledged(string stream, int records) => _kinesisRecords.Add(records, new KeyValuePair<string, object?>("stream", stream));
 
     /// <param name="targetShard">The target shard id, or null when the whole request failed.</param>
     public void EntriesFailed(string errorCode, int entries, bool throttled, string? targetShard)

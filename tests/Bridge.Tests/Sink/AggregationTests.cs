@@ -1,5 +1,6 @@
 using System.Text;
 using Bridge.Sink;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Bridge.Testing;
 using Bridge.Tests.Fakes;
 
@@ -16,6 +17,8 @@ public class AggregationTests
         harness.Options.Target.MaxAggregateBytes = 16 * 1024;
         harness.Stream.AddShard("A");
         var records = Enumerable.Range(0, 300).Select(i => harness.Stream.Append("A", i % 10 == 0 ? "room-quiet-" + i : "room-hot", payloadBytes: 500)).ToArray();
+        using var kinesisRecords = new MetricCollector<long>(harness.MeterFactory, "Bridge", "bridge.sink.kinesis_records");
+        using var forwarded = new MetricCollector<long>(harness.MeterFactory, "Bridge", "bridge.sink.records_forwarded");
 
         await harness.RunUntilAsync(() => harness.Delivered().Count == 300);
 
@@ -23,6 +26,8 @@ public class AggregationTests
         var aggregates = entries.Where(e => KplDeaggregator.IsAggregate(e.Data)).ToList();
         Assert.NotEmpty(aggregates);
         Assert.True(entries.Count < 100, $"300 records took {entries.Count} entries");
+        Assert.Equal(entries.Count, kinesisRecords.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(300, forwarded.GetMeasurementSnapshot().EvaluateAsCounter());
         Assert.All(entries, e => Assert.True(e.Data.Length + Encoding.UTF8.GetByteCount(e.PartitionKey) <= 16 * 1024));
         Assert.All(entries.Where(e => e.PartitionKey.StartsWith("room-quiet-", StringComparison.Ordinal)), e => Assert.False(KplDeaggregator.IsAggregate(e.Data)));
         Assert.Equal(records.Select(r => r.SequenceNumber.Value), harness.Delivered().Select(d => d.SequenceNumber).Order(StringComparer.Ordinal));
