@@ -36,6 +36,14 @@ public sealed class InMemoryLeaseStore : ILeaseStore
         }
     }
 
+    public Task<Lease?> GetAsync(string leaseKey, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_items.GetValueOrDefault(leaseKey));
+        }
+    }
+
     public Task<bool> TryCreateAsync(Lease lease, CancellationToken cancellationToken) =>
         Task.FromResult(Write(lease.LeaseKey, current => current is null, _ => lease) is not null);
 

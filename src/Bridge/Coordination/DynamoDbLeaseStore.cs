@@ -91,6 +91,14 @@ public sealed class DynamoDbLeaseStore(IAmazonDynamoDB dynamoDb, string tableNam
         return result;
     }
 
+    public async Task<Lease?> GetAsync(string leaseKey, CancellationToken cancellationToken)
+    {
+        var response = await dynamoDb.GetItemAsync(
+            new GetItemRequest { TableName = tableName, Key = new() { [LeaseKeyAttribute] = S(leaseKey) }, ConsistentRead = true },
+            cancellationToken).ConfigureAwait(false);
+        return response.Item is { Count: > 0 } item ? Parse(item) : null;
+    }
+
     public async Task<bool> TryCreateAsync(Lease lease, CancellationToken cancellationToken)
     {
         var item = new Dictionary<string, AttributeValue>

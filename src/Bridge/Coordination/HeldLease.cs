@@ -104,6 +104,18 @@ public sealed class HeldLease
 
     internal void MarkLost() => _lost.Cancel();
 
+    /// <summary>After a refused write: the stored lease, if it is exactly one write past ours and still ours.</summary>
+    /// <remarks>
+    /// Only this acquisition writes with this owner at this counter (a take by anyone, this worker included, makes a
+    /// new acquisition, and a lost one never writes again; writes here are serialized by <see cref="_gate"/>), so
+    /// "owner unchanged, counter + 1" can only be our own earlier write. Anything else is a real loss.
+    /// </remarks>
+    private async Task<Lease?> EarlierWriteOfThisAcquisitionAsync(CancellationToken cancellationToken)
+    {
+        var stored = await _store.GetAsync(_current.LeaseKey, cancellationToken).ConfigureAwait(false);
+        return stored is not null && stored.Owner == _current.Owner && stored.Counter == _current.Counter + 1 ? stored : null;
+    }
+
     /// <remarks>
     /// <paramref name="cancellationToken"/> only cancels the wait for the gate. The write itself is never cancelled by
     /// the caller (e.g. shutdown in the middle of a checkpoint): a write abandoned mid-flight may still be applied,
@@ -126,6 +138,13 @@ public sealed class HeldLease
             try
             {
                 written = await write(_current, bounded.Token).ConfigureAwait(false);
+                if (written is null && await EarlierWriteOfThisAcquisitionAsync(bounded.Token).ConfigureAwait(false) is { } landed)
+                {
+                    // A previous write of ours was applied although its answer never came (it timed out, or the SDK
+                    // retried an attempt that had landed, and the retry's condition failed): go on from it.
+                    Volatile.Write(ref _current, landed);
+                    written = await write(landed, bounded.Token).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (bounded.IsCancellationRequested)
             {

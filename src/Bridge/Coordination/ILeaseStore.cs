@@ -14,6 +14,9 @@ public interface ILeaseStore
     /// <summary>Every lease of the given streams (consistent read).</summary>
     Task<IReadOnlyList<Lease>> ListAsync(IReadOnlyCollection<string> streamArns, CancellationToken cancellationToken);
 
+    /// <summary>The lease as stored now (consistent read), or null when there is none.</summary>
+    Task<Lease?> GetAsync(string leaseKey, CancellationToken cancellationToken);
+
     /// <summary>Stores <paramref name="lease"/> unless a lease with its key exists; true when this call created it.</summary>
     Task<bool> TryCreateAsync(Lease lease, CancellationToken cancellationToken);
 

@@ -51,6 +51,18 @@ public abstract class LeaseStoreContract
     }
 
     [Fact]
+    public async Task Get_reads_the_lease_as_stored_now_or_null()
+    {
+        var store = await CreateStoreAsync();
+        await store.TryCreateAsync(Lease.New(_stream, "a", null), default);
+        var taken = await store.TryTakeAsync(Assert.Single(await store.ListAsync([_stream], default)), "w1", default);
+        var checkpointed = await store.TryCheckpointAsync(taken!, Checkpoint.Latest, default);
+
+        Assert.Equal(checkpointed, await store.GetAsync(Lease.KeyOf(_stream, "a"), default));
+        Assert.Null(await store.GetAsync(Lease.KeyOf(_stream, "ghost"), default));
+    }
+
+    [Fact]
     public async Task Take_of_a_missing_lease_fails_and_creates_nothing()
     {
         var store = await CreateStoreAsync();

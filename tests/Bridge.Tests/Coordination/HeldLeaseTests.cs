@@ -1,0 +1,120 @@
+using Bridge.Coordination;
+using Bridge.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Bridge.Tests.Coordination;
+
+/// <summary>One acquisition's writes when an answer is lost: a write that landed must not cost the lease, a real loss must.</summary>
+public class HeldLeaseTests
+{
+    private const string Stream = "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/s";
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(10);
+
+    private readonly FakeTimeProvider _time = new();
+    private readonly AnswerLosingStore _store = new(new InMemoryLeaseStore());
+
+    [Fact]
+    public async Task A_checkpoint_whose_answer_was_lost_is_recognised_at_the_next_write_and_the_lease_is_kept()
+    {
+        var held = await TakeAsync("w1");
+
+        _store.LoseNextAnswer = true;
+        await Assert.ThrowsAsync<TimeoutException>(() => held.TryCheckpointAsync(Checkpoint.Latest, default));
+        Assert.True(await held.TryRenewAsync(default));
+
+        Assert.False(held.IsLost);
+        var stored = await _store.GetAsync(held.LeaseKey, default);
+        Assert.Equal(("w1", Checkpoint.Latest), (stored!.Owner, stored.Checkpoint));
+        Assert.Equal(stored, held.Current);
+        Assert.True(await held.TryCheckpointAsync(Checkpoint.ShardEnd, default));
+    }
+
+    [Fact]
+    public async Task A_lease_taken_by_another_worker_is_still_lost_even_after_a_lost_answer()
+    {
+        var held = await TakeAsync("w1");
+        _store.LoseNextAnswer = true;
+        await Assert.ThrowsAsync<TimeoutException>(() => held.TryRenewAsync(default));
+
+        var seen = await _store.GetAsync(held.LeaseKey, default);
+        Assert.NotNull(await _store.TryTakeAsync(seen!, "w2", default));
+
+        Assert.False(await held.TryCheckpointAsync(Checkpoint.Latest, default));
+        Assert.True(held.IsLost);
+        Assert.Equal("w2", (await _store.GetAsync(held.LeaseKey, default))!.Owner);
+    }
+
+    [Fact]
+    public async Task An_old_acquisition_stays_lost_when_the_same_worker_took_the_lease_again_meanwhile()
+    {
+        var held = await TakeAsync("w1");
+        _store.LoseNextAnswer = true;
+        await Assert.ThrowsAsync<TimeoutException>(() => held.TryRenewAsync(default));
+
+        // w2 takes it, then w1 takes it back: a new acquisition with w1's name, two counters further.
+        var seen = await _store.GetAsync(held.LeaseKey, default);
+        var byW2 = await _store.TryTakeAsync(seen!, "w2", default);
+        Assert.NotNull(await _store.TryTakeAsync(byW2!, "w1", default));
+
+        Assert.False(await held.TryCheckpointAsync(Checkpoint.Latest, default));
+        Assert.True(held.IsLost);
+        Assert.Null((await _store.GetAsync(held.LeaseKey, default))!.Checkpoint);
+    }
+
+    [Fact]
+    public async Task A_write_refused_with_no_earlier_write_in_doubt_loses_the_lease()
+    {
+        var held = await TakeAsync("w1");
+        var seen = await _store.GetAsync(held.LeaseKey, default);
+        Assert.NotNull(await _store.TryTakeAsync(seen!, "w2", default));
+
+        Assert.False(await held.TryRenewAsync(default));
+        Assert.True(held.IsLost);
+    }
+
+    private async Task<HeldLease> TakeAsync(string owner)
+    {
+        await _store.TryCreateAsync(Lease.New(Stream, "A", null), default);
+        var taken = await _store.TryTakeAsync((await _store.GetAsync(Lease.KeyOf(Stream, "A"), default))!, owner, default);
+        return new HeldLease(_store, taken!, _time.GetTimestamp(), Duration, _time);
+    }
+
+    /// <summary>Applies every write; with <see cref="LoseNextAnswer"/>, the next one's answer never arrives (a timeout).</summary>
+    private sealed class AnswerLosingStore(ILeaseStore inner) : ILeaseStore
+    {
+        public bool LoseNextAnswer { get; set; }
+
+        public Task EnsureCreatedAsync(CancellationToken cancellationToken) => inner.EnsureCreatedAsync(cancellationToken);
+
+        public Task<IReadOnlyList<Lease>> ListAsync(IReadOnlyCollection<string> streamArns, CancellationToken cancellationToken) => inner.ListAsync(streamArns, cancellationToken);
+
+        public Task<Lease?> GetAsync(string leaseKey, CancellationToken cancellationToken) => inner.GetAsync(leaseKey, cancellationToken);
+
+        public Task<bool> TryCreateAsync(Lease lease, CancellationToken cancellationToken) => inner.TryCreateAsync(lease, cancellationToken);
+
+        public Task<Lease?> TryTakeAsync(Lease seen, string owner, CancellationToken cancellationToken) => inner.TryTakeAsync(seen, owner, cancellationToken);
+
+        public Task<Lease?> TryRenewAsync(Lease held, CancellationToken cancellationToken) => MaybeLoseAsync(inner.TryRenewAsync(held, cancellationToken));
+
+        public Task<Lease?> TryCheckpointAsync(Lease held, Checkpoint checkpoint, CancellationToken cancellationToken) =>
+            MaybeLoseAsync(inner.TryCheckpointAsync(held, checkpoint, cancellationToken));
+
+        public Task<bool> TryRequestHandoffAsync(Lease seen, string requester, CancellationToken cancellationToken) => inner.TryRequestHandoffAsync(seen, requester, cancellationToken);
+
+        public Task<bool> TryReleaseAsync(Lease held, CancellationToken cancellationToken) => inner.TryReleaseAsync(held, cancellationToken);
+
+        public Task<bool> TryDeleteAsync(Lease seen, CancellationToken cancellationToken) => inner.TryDeleteAsync(seen, cancellationToken);
+
+        private async Task<Lease?> MaybeLoseAsync(Task<Lease?> write)
+        {
+            var written = await write;
+            if (LoseNextAnswer)
+            {
+                LoseNextAnswer = false;
+                throw new TimeoutException("The answer was lost (the write was applied).");
+            }
+
+            return written;
+        }
+    }
+}
