@@ -12,6 +12,8 @@ public sealed class DynamoDbLocalFixture : IAsyncLifetime
 {
     private EmulatorProcess? _dynamoDb;
 
+    public Uri Endpoint => _dynamoDb!.Endpoint;
+
     public IAmazonDynamoDB Client { get; private set; } = null!;
 
     public DynamoDbLeaseStore Store { get; private set; } = null!;

@@ -32,12 +32,8 @@ public class HeldLeaseTests
     [Fact]
     public async Task A_lease_taken_by_another_worker_is_still_lost_even_after_a_lost_answer()
     {
-        var held = await TakeAsync("w1");
-        _store.LoseNextAnswer = true;
-        await Assert.ThrowsAsync<TimeoutException>(() => held.TryRenewAsync(default));
-
-        var seen = await _store.GetAsync(held.LeaseKey, default);
-        Assert.NotNull(await _store.TryTakeAsync(seen!, "w2", default));
+        var held = await TakeWithALostRenewalAsync();
+        Assert.NotNull(await TakeAwayAsync(held, "w2"));
 
         Assert.False(await held.TryCheckpointAsync(Checkpoint.Latest, default));
         Assert.True(held.IsLost);
@@ -47,14 +43,11 @@ public class HeldLeaseTests
     [Fact]
     public async Task An_old_acquisition_stays_lost_when_the_same_worker_took_the_lease_again_meanwhile()
     {
-        var held = await TakeAsync("w1");
-        _store.LoseNextAnswer = true;
-        await Assert.ThrowsAsync<TimeoutException>(() => held.TryRenewAsync(default));
+        var held = await TakeWithALostRenewalAsync();
 
         // w2 takes it, then w1 takes it back: a new acquisition with w1's name, two counters further.
-        var seen = await _store.GetAsync(held.LeaseKey, default);
-        var byW2 = await _store.TryTakeAsync(seen!, "w2", default);
-        Assert.NotNull(await _store.TryTakeAsync(byW2!, "w1", default));
+        await TakeAwayAsync(held, "w2");
+        Assert.NotNull(await TakeAwayAsync(held, "w1"));
 
         Assert.False(await held.TryCheckpointAsync(Checkpoint.Latest, default));
         Assert.True(held.IsLost);
@@ -65,12 +58,24 @@ public class HeldLeaseTests
     public async Task A_write_refused_with_no_earlier_write_in_doubt_loses_the_lease()
     {
         var held = await TakeAsync("w1");
-        var seen = await _store.GetAsync(held.LeaseKey, default);
-        Assert.NotNull(await _store.TryTakeAsync(seen!, "w2", default));
+        Assert.NotNull(await TakeAwayAsync(held, "w2"));
 
         Assert.False(await held.TryRenewAsync(default));
         Assert.True(held.IsLost);
     }
+
+    /// <summary>w1's acquisition, whose first renewal was applied but never answered.</summary>
+    private async Task<HeldLease> TakeWithALostRenewalAsync()
+    {
+        var held = await TakeAsync("w1");
+        _store.LoseNextAnswer = true;
+        await Assert.ThrowsAsync<TimeoutException>(() => held.TryRenewAsync(default));
+        return held;
+    }
+
+    /// <summary>Another take of the stored lease (as another worker, or as a new acquisition of the same one).</summary>
+    private async Task<Lease?> TakeAwayAsync(HeldLease held, string owner) =>
+        await _store.TryTakeAsync((await _store.GetAsync(held.LeaseKey, default))!, owner, default);
 
     private async Task<HeldLease> TakeAsync(string owner)
     {
