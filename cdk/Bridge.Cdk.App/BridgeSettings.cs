@@ -51,6 +51,8 @@ internal sealed record BridgeSettings
 
     public int DrainSeconds { get; init; }
 
+    public int LeaseDurationSeconds { get; init; }
+
     public int SourceLagAlarmMinutes { get; init; }
 
     public string? AlarmEmail { get; init; }
@@ -85,6 +87,7 @@ internal sealed record BridgeSettings
             Aggregation = context.Choice("aggregation", defaults.Aggregation, DynamoDbKinesisBridge.AggregationChoices),
             MetricsExporter = context.Choice("metricsExporter", defaults.MetricsExporter, DynamoDbKinesisBridge.MetricsExporterChoices),
             DrainSeconds = context.Int("drainSeconds", (int)DynamoDbKinesisBridgeProps.DefaultDrainTime.ToSeconds(), 1, 105),
+            LeaseDurationSeconds = context.Int("leaseDurationSeconds", 10, 3, 600),
             SourceLagAlarmMinutes = context.Int("sourceLagAlarmMinutes", 5, 1, 1_200),
             AlarmEmail = context.Text("alarmEmail"),
         };

@@ -47,6 +47,7 @@ internal sealed class BridgeStack : Stack
             AssignPublicIp = settings.AssignPublicIp,
             LogRetention = settings.LogRetention,
             DrainTime = Duration.Seconds(settings.DrainSeconds),
+            LeaseDuration = Duration.Seconds(settings.LeaseDurationSeconds),
             SourceLagThreshold = Duration.Minutes(settings.SourceLagAlarmMinutes),
             AlarmTopic = settings.AlarmEmail is { } email ? AlarmTopicFor(email) : null,
         });

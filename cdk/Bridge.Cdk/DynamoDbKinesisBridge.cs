@@ -99,6 +99,11 @@ public sealed class DynamoDbKinesisBridge : Construct
         {
             throw new ArgumentException("OnDemand applies to a new stream only; an existing stream keeps its own capacity mode.", nameof(props));
         }
+
+        if (props.LeaseDuration is { } lease && lease.ToSeconds() < 3)
+        {
+            throw new ArgumentException("LeaseDuration must be at least 3 s: leases are renewed every third of it, and a shorter one is lost to a slow renewal.", nameof(props));
+        }
     }
 
     private static void RequireOneOf(string name, string value, IReadOnlyList<string> choices)

@@ -71,6 +71,12 @@ public sealed class DynamoDbKinesisBridgeProps
     public Duration? DrainTime { get; init; }
 
     /// <summary>
+    /// How long a lease may go unrenewed before another worker takes it (<c>Bridge:Leases:Duration</c>): the failover
+    /// time after a worker dies is about this plus a third of it. 10 s by default; at least 3 s.
+    /// </summary>
+    public Duration? LeaseDuration { get; init; }
+
+    /// <summary>
     /// <c>Emf</c> (default): metrics are log lines, so the task needs no CloudWatch permission at all.
     /// <c>CloudWatch</c>: the worker calls PutMetricData, allowed only in <see cref="BridgeMetricNames.Namespace"/>.
     /// </summary>

@@ -42,6 +42,12 @@ internal static class WorkerEnvironment
             }
         }
 
+        if (props.LeaseDuration is { } lease)
+        {
+            // The renew interval follows (a third of the duration), so one slow renewal never loses a lease.
+            environment["Bridge__Leases__Duration"] = TimeSpan.FromSeconds(lease.ToSeconds()).ToString("c", CultureInfo.InvariantCulture);
+        }
+
         if (props.DeadLetterStream is { } deadLetter)
         {
             environment["Bridge__DeadLetter__StreamName"] = deadLetter.StreamName;

@@ -14,6 +14,7 @@ public sealed class ContextValidationTests
     [InlineData("logRetentionDays", "10", "logRetentionDays")]
     [InlineData("onUndeliverable", "Drop", "onUndeliverable")]
     [InlineData("aggregation", "gzip", "aggregation")]
+    [InlineData("leaseDurationSeconds", "2", "leaseDurationSeconds")]
     [InlineData("sourceTables", "chat-messages", "TABLE:PARTITION_KEY")]
     [InlineData("sourceTables", "chat-messages:roomId,chat-messages:userId", "more than once")]
     [InlineData("existingStreamArn", "chat-events", "existingStreamArn")]

@@ -39,6 +39,25 @@ public sealed class ReusableConstructTests
         Assert.Equal("UserStack-Bridge", bridge.ServiceName);
     }
 
+    [Theory]
+    [InlineData("Aggregation", "gzip")]
+    [InlineData("LeaseDuration", "1")]
+    public void Bad_props_are_refused_with_the_prop_named(string prop, string value)
+    {
+        var stack = new Stack(new Amazon.CDK.App(), "UserStack");
+        var props = new DynamoDbKinesisBridgeProps
+        {
+            Sources = [BridgeSource.FromTableName("chat-messages", "roomId")],
+            Image = ContainerImage.FromRegistry("public.ecr.aws/example/bridge:latest"),
+            Aggregation = prop == "Aggregation" ? value : "None",
+            LeaseDuration = prop == "LeaseDuration" ? Duration.Seconds(double.Parse(value, System.Globalization.CultureInfo.InvariantCulture)) : null,
+        };
+
+        var error = Assert.Throws<ArgumentException>(() => new DynamoDbKinesisBridge(stack, "Bridge", props));
+
+        Assert.Contains(prop, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_table_without_a_stream_is_refused_with_a_hint()
     {

@@ -52,7 +52,7 @@ public sealed class WorkerServiceTests
     [Fact]
     public void Container_is_configured_through_the_bridge_environment_contract()
     {
-        var stack = SynthesizedStack.FromContext(("startPosition", "LATEST"), ("aggregation", "Kpl"));
+        var stack = SynthesizedStack.FromContext(("startPosition", "LATEST"), ("aggregation", "Kpl"), ("leaseDurationSeconds", "6"));
 
         var environment = Container(stack).GetProperty("Environment").EnumerateArray()
             .ToDictionary(e => e.GetProperty("Name").GetString()!, e => e.GetProperty("Value"));
@@ -62,6 +62,7 @@ public sealed class WorkerServiceTests
         Assert.Equal("customerId", environment["Bridge__Sources__1__PartitionKey"].GetString());
         Assert.Equal("LATEST", environment["Bridge__StartPosition"].GetString());
         Assert.Equal("Kpl", environment["Bridge__Target__Aggregation"].GetString());
+        Assert.Equal("00:00:06", environment["Bridge__Leases__Duration"].GetString());
         Assert.Equal("Emf", environment["Bridge__Metrics__Exporter"].GetString());
         Assert.Equal(JsonValueKind.Object, environment["Bridge__Target__StreamName"].ValueKind);
         Assert.Equal(JsonValueKind.Object, environment["Bridge__Checkpoints__TableName"].ValueKind);
