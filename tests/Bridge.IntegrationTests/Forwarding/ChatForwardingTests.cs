@@ -43,6 +43,13 @@ public sealed class ChatForwardingTests(ChatEmulators aws) : IClassFixture<ChatE
     }
 
     [Fact]
+    public async Task Kill_9_mid_run_with_KPL_aggregation_loses_nothing_and_keeps_first_occurrences_in_order()
+    {
+        var report = await InterruptMidRunAsync("chat-kill-kpl", bridge => bridge.Kill(), expectedExitCode: null, aggregation: "Kpl");
+        Assert.True(report.NothingLostInOrder, report.ToString());
+    }
+
+    [Fact]
     public async Task Latest_forwards_only_changes_made_after_start()
     {
         var table = await aws.CreateTableAsync("chat-latest");
@@ -117,12 +124,13 @@ public sealed class ChatForwardingTests(ChatEmulators aws) : IClassFixture<ChatE
     }
 
     /// <summary>Runs the bridge over a backlog, interrupts it a third of the way, adds more changes, runs it again to the end.</summary>
-    private async Task<DeliveryReport> InterruptMidRunAsync(string name, Action<BridgeProcess> interrupt, int? expectedExitCode)
+    private async Task<DeliveryReport> InterruptMidRunAsync(string name, Action<BridgeProcess> interrupt, int? expectedExitCode, string aggregation = "None")
     {
         var table = await aws.CreateTableAsync(name);
         await aws.CreateTargetAsync(name + "-out", shards: 4);
         var workload = new ChatWorkload(rooms: 100, seed: name.Length);
         var settings = aws.BridgeSettings(table.TableName, name + "-out", name + "-checkpoints");
+        settings["Bridge__Target__Aggregation"] = aggregation;
         await table.ApplyAsync(workload.Next(3_000));
 
         await using (var first = BridgeProcess.Start(settings))

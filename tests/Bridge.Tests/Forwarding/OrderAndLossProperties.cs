@@ -34,7 +34,7 @@ public class OrderAndLossProperties
 
     [Fact]
     public async Task Nothing_is_lost_and_per_key_order_holds_under_random_failures() =>
-        await Scenarios.SampleAsync(RunScenarioAsync, iter: 25, threads: 1, print: s => s.ToString());
+        await Scenarios.SampleAsync(RunScenarioAsync, iter: 50, threads: 1, print: s => s.ToString());
 
     private static async Task RunScenarioAsync(Scenario scenario)
     {
