@@ -3,7 +3,8 @@ namespace Bridge.Coordination;
 /// <summary>The shards' leases, with conditional writes only: each write names the state it expects and fails if another worker changed it.</summary>
 /// <remarks>
 /// <c>Try*</c> methods return null (or false) when the condition failed: someone else changed the lease, which
-/// for the holder means the lease is lost. Transport and service errors throw, as they are worth a retry.
+/// for the holder means the lease is lost (unless the change was its own earlier write, landed without an answer:
+/// <see cref="HeldLease"/> reads the lease to tell). Transport and service errors throw, as they are worth a retry.
 /// Implementations: <see cref="DynamoDbLeaseStore"/>, and an in-memory fake for tests; both pass one contract suite.
 /// </remarks>
 public interface ILeaseStore
