@@ -23,7 +23,7 @@ public sealed class KinesisClientTests(KinesaliteFixture kinesalite) : IClassFix
     public async Task Creates_describes_lists_and_deletes_a_stream()
     {
         var client = Client();
-        var stream = await CreateActiveStreamAsync(client, shards: 3);
+        var stream = await NewActiveStreamAsync(client, shards: 3);
 
         var summary = await client.DescribeStreamSummaryAsync(stream, CancellationToken.None);
         Assert.Equal(stream.Name, summary.StreamName);
@@ -59,7 +59,7 @@ public sealed class KinesisClientTests(KinesaliteFixture kinesalite) : IClassFix
     public async Task PutRecords_round_trips_binary_data_to_the_shard_that_owns_each_key()
     {
         var client = Client();
-        var stream = await CreateActiveStreamAsync(client, shards: 2);
+        var stream = await NewActiveStreamAsync(client, shards: 2);
         var entries = Enumerable.Range(0, 500)
             .Select(i => new PutRecordsEntry($"key-{i % 37}", new byte[] { 0, 255, (byte)i, (byte)(i >> 8), 0x80 }))
             .ToArray();
@@ -95,7 +95,7 @@ public sealed class KinesisClientTests(KinesaliteFixture kinesalite) : IClassFix
     public async Task PutRecord_honours_an_explicit_hash_key_and_positional_iterators_start_at_it()
     {
         var client = Client();
-        var stream = await CreateActiveStreamAsync(client, shards: 2);
+        var stream = await NewActiveStreamAsync(client, shards: 2);
         var shards = await client.ListAllShardsAsync(stream, CancellationToken.None);
         var second = shards[1];
 
@@ -118,7 +118,7 @@ public sealed class KinesisClientTests(KinesaliteFixture kinesalite) : IClassFix
     public async Task Partial_PutRecords_failures_come_back_per_entry_and_only_acknowledged_entries_are_stored()
     {
         var client = Client();
-        var stream = await CreateActiveStreamAsync(client, shards: 1);
+        var stream = await NewActiveStreamAsync(client, shards: 1);
         _wire.Enqueue(Fault.FailPutRecordsEntries([1, 3]));
         var entries = Enumerable.Range(0, 5).Select(i => new PutRecordsEntry("k", new[] { (byte)i })).ToArray();
 
@@ -193,7 +193,7 @@ public sealed class KinesisClientTests(KinesaliteFixture kinesalite) : IClassFix
         options.MaxRecordBytes = 2 * 1024 * 1024;
         options.MaxPutRecordsRequestBytes = 10 * 1024 * 1024;
         var client = Client(options);
-        var stream = await CreateActiveStreamAsync(client, shards: 1);
+        var stream = await NewActiveStreamAsync(client, shards: 1);
 
         // kinesalite keeps the classic 1 MiB limit, so the service, not the client, refuses it.
         var error = await Assert.ThrowsAnyAsync<AwsServiceException>(
@@ -210,29 +210,9 @@ public sealed class KinesisClientTests(KinesaliteFixture kinesalite) : IClassFix
         return factory.CreateKinesisClient();
     }
 
-    internal static async Task<KinesisStreamRef> CreateActiveStreamAsync(IKinesisClient client, int shards)
-    {
-        var stream = KinesisStreamRef.FromName("s" + Guid.NewGuid().ToString("N")[..12]);
-        await client.CreateStreamAsync(stream.Name!, shards, CancellationToken.None);
-        await WaitUntilActiveAsync(client, stream);
-        return stream;
-    }
-
-    internal static async Task WaitUntilActiveAsync(IKinesisClient client, KinesisStreamRef stream)
-    {
-        // Bounded by count, not by a clock: the emulators are configured to switch state at once.
-        for (var polls = 0; polls < 100; polls++)
-        {
-            if ((await client.DescribeStreamSummaryAsync(stream, CancellationToken.None)).StreamStatus == "ACTIVE")
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Fail($"{stream} never became ACTIVE.");
-    }
+    /// <summary>A new ACTIVE stream with a name of its own.</summary>
+    internal static Task<KinesisStreamRef> NewActiveStreamAsync(IKinesisClient client, int shards) =>
+        client.CreateActiveStreamAsync("s" + Guid.NewGuid().ToString("N")[..12], shards);
 
     internal static async Task<List<KinesisRecord>> ReadShardAsync(IKinesisClient client, KinesisStreamRef stream, string shardId, KinesisIteratorType type, string? sequenceNumber)
     {

@@ -11,12 +11,12 @@ public sealed class KinesisMockTests(KinesisMockFixture mock) : IClassFixture<Ki
     {
         using var factory = mock.Emulator.CreateClientFactory();
         var client = factory.CreateKinesisClient();
-        var stream = await KinesisClientTests.CreateActiveStreamAsync(client, shards: 1);
+        var stream = await KinesisClientTests.NewActiveStreamAsync(client, shards: 1);
         var parent = Assert.Single(await client.ListAllShardsAsync(stream, CancellationToken.None));
         await client.PutRecordAsync(stream, new PutRecordsEntry("k", "before"u8.ToArray()), CancellationToken.None);
 
         await client.UpdateShardCountAsync(stream, 2, CancellationToken.None);
-        await KinesisClientTests.WaitUntilActiveAsync(client, stream);
+        await client.WaitUntilActiveAsync(stream);
 
         var shards = await client.ListAllShardsAsync(stream, CancellationToken.None);
         var closed = Assert.Single(shards, s => s.ShardId == parent.ShardId);

@@ -24,7 +24,7 @@ using var dynamoClient = ChatTable.CreateClient(dynamo.Endpoint);
 
 var table = new ChatTable(dynamoClient, "chat-messages");
 var streamArn = await table.CreateAsync();
-await kinesis.CreateStreamAsync("chat-events", shards, CancellationToken.None);
+await kinesis.CreateActiveStreamAsync("chat-events", shards);
 Console.WriteLine($"Created table chat-messages (roomId + ts, stream NEW_AND_OLD_IMAGES) and Kinesis stream chat-events ({shards} shards).");
 
 var workload = new ChatWorkload(rooms, seed: 7);
@@ -67,8 +67,7 @@ for (var second = 0; second < liveSeconds; second++)
 }
 
 await WaitForAsync(backlog + live, TimeSpan.FromMinutes(2));
-bridge.Terminate();
-var exitCode = await bridge.WaitForExitAsync(TimeSpan.FromSeconds(40));
+var exitCode = await bridge.StopAsync();
 Console.WriteLine($"Stopped the bridge with SIGTERM: exit code {exitCode} (drained and checkpointed).");
 
 var source = await SourceReadback.ReadAllAsync(streams, streamArn);

@@ -97,6 +97,13 @@ public sealed class BridgeProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>SIGTERM, then the exit code once the bridge drained and exited (40 s unless told: its drain budget is 20 s).</summary>
+    public Task<int> StopAsync(TimeSpan? timeout = null)
+    {
+        Terminate();
+        return WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(40));
+    }
+
     /// <summary>SIGTERM, as ECS stops a task, then waits for the drain; kills it if it does not exit in time.</summary>
     public async ValueTask DisposeAsync()
     {

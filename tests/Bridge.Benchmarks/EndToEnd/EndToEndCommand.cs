@@ -50,10 +50,10 @@ internal static class EndToEndCommand
 
         var table = new ChatTable(dynamoDb, "chat-messages", rooms);
         await table.CreateAsync(cancellationToken);
-        var bridgeTarget = await CreateStreamAsync(kinesis, "bridge-target", cancellationToken);
-        var kplTarget = await CreateStreamAsync(kinesis, "bridge-kpl-target", cancellationToken);
-        var baselineTarget = await CreateStreamAsync(kinesis, "baseline-target", cancellationToken);
-        var ceilingTarget = await CreateStreamAsync(kinesis, "ceiling-target", cancellationToken);
+        var bridgeTarget = await kinesis.CreateActiveStreamAsync("bridge-target", TargetShards, cancellationToken);
+        var kplTarget = await kinesis.CreateActiveStreamAsync("bridge-kpl-target", TargetShards, cancellationToken);
+        var baselineTarget = await kinesis.CreateActiveStreamAsync("baseline-target", TargetShards, cancellationToken);
+        var ceilingTarget = await kinesis.CreateActiveStreamAsync("ceiling-target", TargetShards, cancellationToken);
         var writing = Stopwatch.GetTimestamp();
         await table.WriteBacklogAsync("b-", backlog, cancellationToken);
         Console.WriteLine($"Backlog of {backlog} items written to DynamoDB Local in {Stopwatch.GetElapsedTime(writing).TotalSeconds:F1} s.");
@@ -206,18 +206,6 @@ internal static class EndToEndCommand
 
     private static IAsyncDisposable RunBaseline(IDynamoDbStreamsClient streams, CountingKinesis kinesis, ChatTable table, KinesisStreamRef target, bool latest, TimeSpan minPollInterval) =>
         new Running(new NaiveForwarder(streams, kinesis, table.StreamArn, target, latest, minPollInterval).RunAsync);
-
-    private static async Task<KinesisStreamRef> CreateStreamAsync(IKinesisClient kinesis, string name, CancellationToken cancellationToken)
-    {
-        var stream = KinesisStreamRef.FromName(name);
-        await kinesis.CreateStreamAsync(name, TargetShards, cancellationToken);
-        for (var i = 0; i < 100 && (await kinesis.DescribeStreamSummaryAsync(stream, cancellationToken)).StreamStatus != "ACTIVE"; i++)
-        {
-            await Task.Delay(100, cancellationToken);
-        }
-
-        return stream;
-    }
 
     /// <param name="CpuSeconds">CPU of this process (the forwarder, the harness's polling loop and its HTTP clients).</param>
     /// <param name="FirstPageMs">From the forwarder's start to its first page of records.</param>

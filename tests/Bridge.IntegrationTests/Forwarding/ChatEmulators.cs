@@ -55,19 +55,7 @@ public class ChatEmulators : IAsyncLifetime
         return table;
     }
 
-    public async Task CreateTargetAsync(string name, int shards)
-    {
-        await KinesisClient.CreateStreamAsync(name, shards, CancellationToken.None);
-        await WaitActiveAsync(name);
-    }
-
-    public async Task WaitActiveAsync(string stream)
-    {
-        while ((await KinesisClient.DescribeStreamSummaryAsync(KinesisStreamRef.FromName(stream), CancellationToken.None)).StreamStatus != "ACTIVE")
-        {
-            await Task.Delay(50);
-        }
-    }
+    public Task CreateTargetAsync(string name, int shards) => KinesisClient.CreateActiveStreamAsync(name, shards);
 
     /// <summary>Host settings for one source table into one target stream, checkpoints in <paramref name="checkpoints"/>.</summary>
     public Dictionary<string, string> BridgeSettings(string table, string target, string checkpoints, string startPosition = "TRIM_HORIZON")
@@ -92,6 +80,13 @@ public class ChatEmulators : IAsyncLifetime
         var streamArn = (await DynamoDbClient.DescribeTableAsync(table.TableName)).Table.LatestStreamArn;
         var source = await SourceReadback.ReadAllAsync(Streams, streamArn);
         return DeliveryReport.Compare(source, await ReadTargetAsync(target));
+    }
+
+    /// <summary>Stops the bridge as an orchestrator does (SIGTERM), checks that it drained and exited cleanly, and compares the target with the source.</summary>
+    public async Task<DeliveryReport> StopAndCompareAsync(BridgeProcess bridge, ChatTable table, string target)
+    {
+        Assert.Equal(0, await bridge.StopAsync());
+        return await CompareAsync(table, target);
     }
 
     /// <summary>Polls the target until it holds at least <paramref name="count"/> distinct source changes, or the time is up.</summary>

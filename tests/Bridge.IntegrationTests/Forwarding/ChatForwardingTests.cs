@@ -21,7 +21,7 @@ public sealed class ChatForwardingTests(ChatEmulators aws) : IClassFixture<ChatE
         await table.ApplyAsync(workload.Next(5_000));
         await aws.WaitForDistinctAsync("chat-full-out", 10_000, bridge);
 
-        var report = await StopAndCompareAsync(bridge, table, "chat-full-out");
+        var report = await aws.StopAndCompareAsync(bridge, table, "chat-full-out");
         Assert.True(report.ExactlyOnceInOrder, report.ToString());
         Assert.Equal(10_000, report.SourceChanges);
         Assert.Equal(120, report.Rooms);
@@ -78,8 +78,7 @@ public sealed class ChatForwardingTests(ChatEmulators aws) : IClassFixture<ChatE
         var forwarded = (await aws.ReadTargetAsync("chat-latest-out")).Select(r => r.SequenceNumber).ToHashSet();
         Assert.DoesNotContain(source.Take(history), c => forwarded.Contains(c.SequenceNumber));
         Assert.All(newest100, c => Assert.Contains(c.SequenceNumber, forwarded));
-        bridge.Terminate();
-        Assert.Equal(0, await bridge.WaitForExitAsync(ExitTimeout));
+        Assert.Equal(0, await bridge.StopAsync());
     }
 
     [Fact]
@@ -91,7 +90,7 @@ public sealed class ChatForwardingTests(ChatEmulators aws) : IClassFixture<ChatE
 
         await using var bridge = BridgeProcess.Start(aws.BridgeSettings(table.TableName, "chat-history-out", "chat-history-checkpoints"));
         await aws.WaitForDistinctAsync("chat-history-out", 300, bridge);
-        Assert.True((await StopAndCompareAsync(bridge, table, "chat-history-out")).ExactlyOnceInOrder);
+        Assert.True((await aws.StopAndCompareAsync(bridge, table, "chat-history-out")).ExactlyOnceInOrder);
     }
 
     [Fact]
@@ -107,20 +106,12 @@ public sealed class ChatForwardingTests(ChatEmulators aws) : IClassFixture<ChatE
         await using var bridge = BridgeProcess.Start(settings);
         await aws.WaitForDistinctAsync("chat-kpl-out", 3_000, bridge);
 
-        var report = await StopAndCompareAsync(bridge, table, "chat-kpl-out");
+        var report = await aws.StopAndCompareAsync(bridge, table, "chat-kpl-out");
         Assert.True(report.ExactlyOnceInOrder, report.ToString());
         Assert.Equal(3_000, report.SourceChanges);
         var kinesisRecords = await KinesisReadback.ReadKinesisRecordsAsync(aws.KinesisClient, "chat-kpl-out");
         Assert.True(kinesisRecords.Count < 3_000 / 4, $"3000 changes took {kinesisRecords.Count} Kinesis records");
         Assert.All(kinesisRecords, r => Assert.True(r.Record.Data.Length + r.Record.PartitionKey.Length <= 20_000));
-    }
-
-    /// <summary>Stops the bridge as an orchestrator does (SIGTERM), checks that it drained and exited cleanly, and compares the target with the source.</summary>
-    private async Task<DeliveryReport> StopAndCompareAsync(BridgeProcess bridge, ChatTable table, string target)
-    {
-        bridge.Terminate();
-        Assert.Equal(0, await bridge.WaitForExitAsync(ExitTimeout));
-        return await aws.CompareAsync(table, target);
     }
 
     /// <summary>Runs the bridge over a backlog, interrupts it a third of the way, adds more changes, runs it again to the end.</summary>
@@ -147,6 +138,6 @@ public sealed class ChatForwardingTests(ChatEmulators aws) : IClassFixture<ChatE
         await table.ApplyAsync(workload.Next(1_000));
         await using var second = BridgeProcess.Start(settings);
         await aws.WaitForDistinctAsync(name + "-out", 4_000, second);
-        return await StopAndCompareAsync(second, table, name + "-out");
+        return await aws.StopAndCompareAsync(second, table, name + "-out");
     }
 }

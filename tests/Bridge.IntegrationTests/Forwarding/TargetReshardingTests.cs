@@ -21,17 +21,14 @@ public sealed class TargetReshardingTests(ReshardableChatEmulators aws) : IClass
         await aws.WaitForDistinctAsync("reshard-out", 600, bridge);
 
         await aws.KinesisClient.UpdateShardCountAsync(KinesisStreamRef.FromName("reshard-out"), 4, CancellationToken.None);
-        await aws.WaitActiveAsync("reshard-out");
+        await aws.KinesisClient.WaitUntilActiveAsync(KinesisStreamRef.FromName("reshard-out"));
         await table.ApplyAsync(workload.Next(600));
         await aws.WaitForDistinctAsync("reshard-out", 1200, bridge);
-        bridge.Terminate();
-        Assert.Equal(0, await bridge.WaitForExitAsync(TimeSpan.FromSeconds(40)));
-
+        var report = await aws.StopAndCompareAsync(bridge, table, "reshard-out");
         var shards = await aws.KinesisClient.ListAllShardsAsync(KinesisStreamRef.FromName("reshard-out"), CancellationToken.None);
         Assert.True(shards.Count(s => s.EndingSequenceNumber is null) == 4 && shards.Count > 4, "the stream was resharded into 4 open children");
 
         // The readback lists parents before children: a room's records continue in a child where they stopped in its parent.
-        var report = await aws.CompareAsync(table, "reshard-out");
         Assert.True(report.Missing == 0 && report.Duplicates == 0 && report.RoomsOutOfOrder == 0, report.ToString());
         Assert.True(report.PerTargetShard.Count > 2, "records reached the new shards");
     }

@@ -45,8 +45,7 @@ public sealed class UndeliverableOverTheWireTests(ChatEmulators aws) : IClassFix
             Assert.All(letters, l => Assert.Contains("\"reason\":\"MissingKey\"", l, StringComparison.Ordinal));
         }
 
-        bridge.Terminate();
-        Assert.Equal(0, await bridge.WaitForExitAsync(TimeSpan.FromSeconds(40)));
+        Assert.Equal(0, await bridge.StopAsync());
         Assert.Equal(source.Count - 3, (await aws.ReadTargetAsync(name + "-out")).Count);
         Assert.Contains("(keys roomId=room-0000, ts=100000)", bridge.Output, StringComparison.Ordinal);
     }

@@ -191,27 +191,23 @@ public sealed class ObservabilityTests(EmulatorPair aws) : IClassFixture<Emulato
         Assert.Equal(1, events.Count(id => id == 1108));
     }
 
-    private Dictionary<string, string> Environment(string table, string stream, int prometheusPort, int healthPort, string stallTimeout) => new()
+    private Dictionary<string, string> Environment(string table, string stream, int prometheusPort, int healthPort, string stallTimeout)
     {
-        ["Bridge__Sources__0__TableName"] = table,
-        ["Bridge__Sources__0__PartitionKey"] = "roomId",
-        ["Bridge__Target__StreamName"] = stream,
-        ["Bridge__Checkpoints__TableName"] = table + "-checkpoints",
-        ["Bridge__Checkpoints__Interval"] = "00:00:01",
-        ["Bridge__Metrics__Exporter"] = "Prometheus,Emf",
-        ["Bridge__Metrics__PrometheusPort"] = prometheusPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Bridge__Metrics__EmfInterval"] = "00:00:01",
-        ["Bridge__Metrics__ServiceName"] = ServiceName,
-        ["Bridge__Health__Port"] = healthPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Bridge__Health__StallTimeout"] = stallTimeout,
-        ["Logging__Console__FormatterName"] = "json",
-        ["AWS_ENDPOINT_URL_DYNAMODB"] = aws.DynamoDb.Endpoint.ToString().TrimEnd('/'),
-        ["AWS_ENDPOINT_URL_KINESIS"] = aws.Kinesis.Endpoint.ToString().TrimEnd('/'),
-        ["AWS_REGION"] = EmulatorProcess.Region,
-        ["AWS_ACCESS_KEY_ID"] = "test",
-        ["AWS_SECRET_ACCESS_KEY"] = "test",
-        ["DOTNET_NOLOGO"] = "1",
-    };
+        var environment = BridgeProcess.EmulatorEnvironment(aws.DynamoDb.Endpoint, aws.Kinesis.Endpoint);
+        environment["Bridge__Sources__0__TableName"] = table;
+        environment["Bridge__Sources__0__PartitionKey"] = "roomId";
+        environment["Bridge__Target__StreamName"] = stream;
+        environment["Bridge__Checkpoints__TableName"] = table + "-checkpoints";
+        environment["Bridge__Checkpoints__Interval"] = "00:00:01";
+        environment["Bridge__Metrics__Exporter"] = "Prometheus,Emf";
+        environment["Bridge__Metrics__PrometheusPort"] = prometheusPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["Bridge__Metrics__EmfInterval"] = "00:00:01";
+        environment["Bridge__Metrics__ServiceName"] = ServiceName;
+        environment["Bridge__Health__Port"] = healthPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["Bridge__Health__StallTimeout"] = stallTimeout;
+        environment["Logging__Console__FormatterName"] = "json";
+        return environment;
+    }
 
     private async Task<(string Table, string Stream)> CreateTableAndStreamAsync(int targetShards)
     {
@@ -224,12 +220,7 @@ public sealed class ObservabilityTests(EmulatorPair aws) : IClassFixture<Emulato
             BillingMode = BillingMode.PAY_PER_REQUEST,
             StreamSpecification = new StreamSpecification { StreamEnabled = true, StreamViewType = StreamViewType.NEW_IMAGE },
         });
-        await aws.KinesisClient.CreateStreamAsync(name, targetShards, CancellationToken.None);
-        var stream = KinesisStreamRef.FromName(name);
-        while ((await aws.KinesisClient.DescribeStreamSummaryAsync(stream, CancellationToken.None)).StreamStatus != "ACTIVE")
-        {
-            await Task.Delay(100);
-        }
+        await aws.KinesisClient.CreateActiveStreamAsync(name, targetShards);
 
         return (name, name);
     }

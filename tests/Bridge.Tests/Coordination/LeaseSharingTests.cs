@@ -82,11 +82,8 @@ public class LeaseSharingTests
         stream.AddShard("A");
         stream.AddShard("B");
         using var harness = new EngineHarness(stream);
-        for (var i = 0; i < 30; i++)
-        {
-            stream.Append("A", "room-" + (i % 3));
-            stream.Append("B", "room-" + (i % 3));
-        }
+        stream.AppendRooms("A", 30, 3);
+        stream.AppendRooms("B", 30, 3);
 
         using var stop = new CancellationTokenSource();
         // A long lease: the intruder never renews, and w1 must not take A back (as expired) within the test.
@@ -98,11 +95,8 @@ public class LeaseSharingTests
         var stolen = await harness.Store.TryTakeAsync(seen, "intruder", default);
         Assert.NotNull(stolen);
         await Task.Delay(300);
-        for (var i = 0; i < 20; i++)
-        {
-            stream.Append("A", "room-" + (i % 3));
-            stream.Append("B", "room-" + (i % 3));
-        }
+        stream.AppendRooms("A", 20, 3);
+        stream.AppendRooms("B", 20, 3);
 
         await WaitUntilAsync(() => harness.Delivered().Count(d => d.ShardId == "B") == 50);
         await Task.Delay(300);
@@ -119,10 +113,7 @@ public class LeaseSharingTests
     {
         var stream = new InMemoryStream();
         stream.AddShard("A");
-        for (var i = 0; i < 10; i++)
-        {
-            stream.Append("A", "room-" + (i % 3));
-        }
+        stream.AppendRooms("A", 10, 3);
 
         stream.Split("A", "B", "C");
         stream.Append("B", "room-1");

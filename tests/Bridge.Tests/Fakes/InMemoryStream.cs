@@ -50,6 +50,10 @@ internal sealed class InMemoryStream(string tableName = "chat", string streamArn
         }
     }
 
+    /// <summary>Appends <paramref name="count"/> records keyed <c>room-0</c> … <c>room-(rooms - 1)</c> in turn.</summary>
+    public StreamRecord[] AppendRooms(string shardId, int count, int rooms) =>
+        [.. Enumerable.Range(0, count).Select(i => Append(shardId, "room-" + (i % rooms)))];
+
     public void Close(string shardId)
     {
         lock (_lock)

@@ -41,10 +41,7 @@ public class AggregationTests
         using var harness = new EngineHarness(kinesis: new FlakyKinesis(seed: 7) { EntryFailure = 0.5 });
         harness.Options.Target.Aggregation = RecordAggregation.Kpl;
         harness.Stream.AddShard("A");
-        for (var i = 0; i < 200; i++)
-        {
-            harness.Stream.Append("A", "room-" + (i % 3));
-        }
+        harness.Stream.AppendRooms("A", 200, 3);
 
         await harness.RunUntilAsync(() => harness.Delivered().Count == 200);
 

@@ -12,10 +12,7 @@ public class BackPressureAndThrottlingTests
         harness.Options.Reading.MaxInFlightRecordsPerShard = 5;
         harness.Kinesis.Stall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         harness.Stream.AddShard("A");
-        for (var i = 0; i < 50; i++)
-        {
-            harness.Stream.Append("A", "room-" + (i % 10));
-        }
+        harness.Stream.AppendRooms("A", 50, 10);
 
         var stalled = false;
         await harness.RunUntilAsync(() =>
@@ -39,7 +36,7 @@ public class BackPressureAndThrottlingTests
     {
         using var harness = new EngineHarness(kinesis: new FlakyKinesis(shardCount: 2) { ShardCapacityPerRequest = 1 });
         harness.Stream.AddShard("A");
-        var records = Enumerable.Range(0, 200).Select(i => harness.Stream.Append("A", "room-" + (i % 20))).ToArray();
+        var records = harness.Stream.AppendRooms("A", 200, 20);
 
         await harness.RunUntilAsync(() => harness.Delivered().Count == 200);
 

@@ -49,7 +49,7 @@ public class ShardReaderTests
         harness.Stream.ExpireIterator = () => expiry.NextDouble() < 0.3;
         harness.Options.Reading.BatchSize = 7;
         harness.Stream.AddShard("A");
-        var records = Enumerable.Range(0, 100).Select(i => harness.Stream.Append("A", "room-" + (i % 5))).ToArray();
+        var records = harness.Stream.AppendRooms("A", 100, 5);
 
         await harness.RunUntilAsync(() => harness.Delivered().Count >= 100);
 

@@ -15,10 +15,7 @@ public sealed class SourceOutageTests
     {
         var stream = new InMemoryStream();
         stream.AddShard("shard-1");
-        for (var i = 0; i < 20; i++)
-        {
-            stream.Append("shard-1", $"room-{i % 3}");
-        }
+        stream.AppendRooms("shard-1", 20, 3);
 
         var source = new UnreachableSource(stream) { Down = true };
         using var harness = new EngineHarness(stream);

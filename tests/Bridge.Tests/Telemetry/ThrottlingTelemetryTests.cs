@@ -13,10 +13,7 @@ public sealed class ThrottlingTelemetryTests
     {
         var stream = new InMemoryStream();
         stream.AddShard("shard-1");
-        for (var i = 0; i < 200; i++)
-        {
-            stream.Append("shard-1", $"room-{i % 17}");
-        }
+        stream.AppendRooms("shard-1", 200, 17);
 
         using var logs = new FakeLoggerProvider();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
