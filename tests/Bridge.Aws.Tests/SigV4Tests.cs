@@ -1,5 +1,6 @@
 using System.Net;
 using Amazon.Runtime;
+using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Kinesis;
 using Bridge.Aws.Protocol;
 using Bridge.Testing;

@@ -47,6 +47,22 @@ public sealed class AttributePath
 
     public override string ToString() => Text;
 
+    /// <summary>The first <paramref name="segments"/> segments as text: <c>meta</c> of <c>meta.tenant</c>.</summary>
+    public string Prefix(int segments)
+    {
+        var end = -1;
+        for (var i = 0; i < segments; i++)
+        {
+            end = Text.IndexOf('.', end + 1);
+            if (end < 0)
+            {
+                return Text;
+            }
+        }
+
+        return Text[..end];
+    }
+
     /// <summary>Locates the path in one record on its own, reading all of it (so the record is known to be valid JSON).</summary>
     /// <exception cref="JsonException">The record is not valid JSON or not a stream record; the message says why.</exception>
     public AttributeLocation LocateIn(ReadOnlySpan<byte> recordJson)

@@ -51,16 +51,11 @@ public sealed class DynamoDbStreamsClient : IDynamoDbStreamsClient
         return answer.ShardIterator ?? throw new JsonException("GetShardIterator answered no ShardIterator.");
     }
 
-    public Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, CancellationToken cancellationToken) =>
-        GetRecordsAsync(shardIterator, limit, null, cancellationToken);
-
     public Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, AttributePath? locate, CancellationToken cancellationToken)
     {
         RequestRules.NotEmpty(shardIterator, "ShardIterator");
         RequestRules.InRange(limit, 1, MaxGetRecordsLimit, "GetRecords Limit");
         var body = JsonSerializer.SerializeToUtf8Bytes(new GetRecordsRequestDto(shardIterator, limit), StreamsJsonContext.Default.GetRecordsRequestDto);
-        return locate is null
-            ? _transport.SendAsync("GetRecords", body, static answer => StreamRecordsDecoder.Decode(answer), cancellationToken)
-            : _transport.SendAsync("GetRecords", body, answer => StreamRecordsDecoder.Decode(answer, locate), cancellationToken);
+        return _transport.SendAsync("GetRecords", body, answer => StreamRecordsDecoder.Decode(answer, locate), cancellationToken);
     }
 }

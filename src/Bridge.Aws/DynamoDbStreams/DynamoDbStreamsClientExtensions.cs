@@ -5,6 +5,13 @@ namespace Bridge.Aws.DynamoDbStreams;
 /// <summary>The paginated and child-shard forms of <c>DescribeStream</c>.</summary>
 public static class DynamoDbStreamsClientExtensions
 {
+    /// <summary><c>GetRecords</c> without locating any attribute.</summary>
+    public static Task<GetRecordsPage> GetRecordsAsync(this IDynamoDbStreamsClient client, string shardIterator, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return client.GetRecordsAsync(shardIterator, limit, null, cancellationToken);
+    }
+
     /// <summary>Every shard of the stream, following <c>LastEvaluatedShardId</c> until the last page.</summary>
     public static async Task<StreamDescription> DescribeAllShardsAsync(this IDynamoDbStreamsClient client, string streamArn, CancellationToken cancellationToken)
     {

@@ -20,8 +20,4 @@ public interface IDynamoDbStreamsClient
     /// <summary><c>GetRecords</c>: up to <paramref name="limit"/> (1..1000) records.</summary>
     /// <param name="locate">An attribute to locate in each record while the answer is decoded (<see cref="StreamRecord.Located"/>), or null.</param>
     Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, AttributePath? locate, CancellationToken cancellationToken);
-
-    /// <summary><c>GetRecords</c> without locating any attribute.</summary>
-    Task<GetRecordsPage> GetRecordsAsync(string shardIterator, int limit, CancellationToken cancellationToken) =>
-        GetRecordsAsync(shardIterator, limit, null, cancellationToken);
 }

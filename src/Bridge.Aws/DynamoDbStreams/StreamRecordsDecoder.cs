@@ -26,12 +26,12 @@ internal static class StreamRecordsDecoder
         string? next = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("Records"))
+            if (reader.ValueTextEquals("Records"u8))
             {
                 reader.Read();
                 records = ReadRecords(ref reader, body, locate);
             }
-            else if (reader.ValueTextEquals("NextShardIterator"))
+            else if (reader.ValueTextEquals("NextShardIterator"u8))
             {
                 reader.Read();
                 next = reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
@@ -91,28 +91,28 @@ internal static class StreamRecordsDecoder
         var located = locate is null ? default : new AttributePath.Locating(locate, start);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("eventName"))
+            if (reader.ValueTextEquals("eventName"u8))
             {
                 reader.Read();
                 eventName = ReadEventName(ref reader);
             }
-            else if (reader.ValueTextEquals("dynamodb"))
+            else if (reader.ValueTextEquals("dynamodb"u8))
             {
                 reader.Read();
                 Expect(reader.TokenType, JsonTokenType.StartObject);
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    if (reader.ValueTextEquals("SequenceNumber"))
+                    if (reader.ValueTextEquals("SequenceNumber"u8))
                     {
                         reader.Read();
                         sequenceNumber = ReadSequenceNumber(ref reader);
                     }
-                    else if (reader.ValueTextEquals("ApproximateCreationDateTime"))
+                    else if (reader.ValueTextEquals("ApproximateCreationDateTime"u8))
                     {
                         reader.Read();
                         createdSeconds = reader.GetDouble();
                     }
-                    else if (reader.ValueTextEquals("SizeBytes"))
+                    else if (reader.ValueTextEquals("SizeBytes"u8))
                     {
                         reader.Read();
                         sizeBytes = reader.GetInt64();

@@ -56,8 +56,8 @@ internal static class AwsErrorResponse
             string? type = null, message = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var isType = reader.ValueTextEquals("__type") || reader.ValueTextEquals("code");
-                var isMessage = reader.ValueTextEquals("message") || reader.ValueTextEquals("Message");
+                var isType = reader.ValueTextEquals("__type"u8) || reader.ValueTextEquals("code"u8);
+                var isMessage = reader.ValueTextEquals("message"u8) || reader.ValueTextEquals("Message"u8);
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String && (isType || isMessage))
                 {

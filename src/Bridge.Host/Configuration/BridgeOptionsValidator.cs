@@ -1,4 +1,5 @@
 using Bridge.Forwarding;
+using Bridge.Host.Telemetry;
 using Bridge.Routing;
 using Microsoft.Extensions.Options;
 
@@ -96,7 +97,46 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
             problems.Add("Bridge:Sink:MinShardWindow must not exceed Bridge:Sink:MaxShardWindow.");
         }
 
+        Telemetry(problems, options);
+
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    /// <summary><c>Bridge:Metrics</c> and <c>Bridge:Health</c>.</summary>
+    private static void Telemetry(List<string> problems, BridgeOptions options)
+    {
+        var metrics = options.Metrics;
+        var exporters = MetricsExporterNames.Parse(metrics.Exporter, out var unknown);
+        if (unknown.Count > 0)
+        {
+            problems.Add($"Bridge:Metrics:Exporter: unknown '{string.Join("', '", unknown)}'; use None, Prometheus, Emf, CloudWatch or Otlp, comma-separated.");
+        }
+
+        if (metrics.PrometheusPort is < 1 or > 65535)
+        {
+            problems.Add("Bridge:Metrics:PrometheusPort must be 1..65535.");
+        }
+
+        if (metrics.EmfInterval < TimeSpan.FromSeconds(1))
+        {
+            problems.Add("Bridge:Metrics:EmfInterval must be at least 00:00:01.");
+        }
+
+        if ((exporters & (MetricsExporters.Emf | MetricsExporters.CloudWatch)) != 0 && (string.IsNullOrWhiteSpace(metrics.ServiceName) || string.IsNullOrWhiteSpace(metrics.Namespace)))
+        {
+            problems.Add("Bridge:Metrics:ServiceName and Bridge:Metrics:Namespace are required for the Emf and CloudWatch exporters.");
+        }
+
+        if (options.Health.Port is < 0 or > 65535)
+        {
+            problems.Add("Bridge:Health:Port must be 0..65535 (0 turns the endpoint off).");
+        }
+
+        Positive(problems, "Bridge:Health:StallTimeout", options.Health.StallTimeout);
+        if (exporters.HasFlag(MetricsExporters.Prometheus) && options.Health.Port == metrics.PrometheusPort)
+        {
+            problems.Add($"Bridge:Health:Port and Bridge:Metrics:PrometheusPort are both {metrics.PrometheusPort}; give them different ports.");
+        }
     }
 
     private static string? InvalidPathReason(string path)

@@ -1,4 +1,3 @@
-
 namespace Bridge.Coordination;
 
 /// <summary>One acquisition of a lease by this worker: the concurrency token every write of its shard goes through.</summary>

@@ -118,45 +118,53 @@ public sealed partial class LeaseCoordinator
     public async Task RunAsync(CancellationToken stopTaking, CancellationToken stop)
     {
         LogStarted(WorkerId, _options.Duration.TotalSeconds, _options.EffectiveRenewInterval.TotalSeconds);
-        while (!stop.IsCancellationRequested)
+        _metrics?.ObserveLeases(this);
+        try
         {
-            Task wake;
-            lock (_lock)
+            while (!stop.IsCancellationRequested)
             {
-                if (_wake.Task.IsCompleted)
+                Task wake;
+                lock (_lock)
                 {
-                    _wake = NewSignal();
+                    if (_wake.Task.IsCompleted)
+                    {
+                        _wake = NewSignal();
+                    }
+
+                    wake = _wake.Task;
                 }
 
-                wake = _wake.Task;
-            }
+                try
+                {
+                    await RenewAllAsync(stop).ConfigureAwait(false);
+                    await ScanAndTakeAsync(takeNew: !stopTaking.IsCancellationRequested, stop).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (TransientFailure.Is(ex))
+                {
+                    LogCycleFailed(ex.Message);
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    break;
+                }
 
-            try
-            {
-                await RenewAllAsync(stop).ConfigureAwait(false);
-                await ScanAndTakeAsync(takeNew: !stopTaking.IsCancellationRequested, stop).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (TransientFailure.Is(ex))
-            {
-                LogCycleFailed(ex.Message);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                break;
+                Publish();
+                try
+                {
+                    await Task.WhenAny(wake, Task.Delay(_options.EffectiveRenewInterval, _time, stop)).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    break;
+                }
             }
 
             Publish();
-            try
-            {
-                await Task.WhenAny(wake, Task.Delay(_options.EffectiveRenewInterval, _time, stop)).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                break;
-            }
         }
-
-        Publish();
+        finally
+        {
+            _metrics?.ForgetLeases(this);
+        }
     }
 
     /// <summary>Releases a held lease (graceful shutdown, handoff, shard finished) so another worker continues at once.</summary>
@@ -175,7 +183,6 @@ public sealed partial class LeaseCoordinator
             if (await lease.TryReleaseAsync(cancellationToken).ConfigureAwait(false))
             {
                 LogReleased(lease.Current.ShardId, WorkerId);
-                _metrics?.LeaseReleased();
             }
         }
         catch (Exception ex) when (TransientFailure.Is(ex))

@@ -49,13 +49,13 @@ public sealed partial class ShardCheckpointer(
         {
             if (!await lease.TryCheckpointAsync(Checkpoint.After(acked), cancellationToken).ConfigureAwait(false))
             {
-                LogFenced(shard.TableName, shard.ShardId, acked.ToString());
+                LogFenced(shard.TableName, shard.ShardId, Checkpoint.After(acked));
                 return false;
             }
         }
         catch (Exception ex) when (TransientFailure.Is(ex, cancellationToken))
         {
-            LogCheckpointFailed(shard.TableName, shard.ShardId, acked.ToString(), ex.Message);
+            LogCheckpointFailed(shard.TableName, shard.ShardId, Checkpoint.After(acked), ex.Message);
             return false;
         }
 
@@ -63,7 +63,7 @@ public sealed partial class ShardCheckpointer(
         _writtenCount = count;
         _writtenAt = time.GetUtcNow();
         status.OnCheckpoint(_writtenAt);
-        LogCheckpointed(shard.TableName, shard.ShardId, acked.ToString());
+        LogCheckpointed(shard.TableName, shard.ShardId, acked);
         return true;
     }
 
@@ -77,7 +77,7 @@ public sealed partial class ShardCheckpointer(
             {
                 if (!await lease.TryCheckpointAsync(Checkpoint.ShardEnd, cancellationToken).ConfigureAwait(false))
                 {
-                    LogFenced(shard.TableName, shard.ShardId, "SHARD_END");
+                    LogFenced(shard.TableName, shard.ShardId, Checkpoint.ShardEnd);
                     return false;
                 }
 
@@ -87,21 +87,21 @@ public sealed partial class ShardCheckpointer(
             }
             catch (Exception ex) when (TransientFailure.Is(ex, cancellationToken))
             {
-                LogCheckpointFailed(shard.TableName, shard.ShardId, "SHARD_END", ex.Message);
+                LogCheckpointFailed(shard.TableName, shard.ShardId, Checkpoint.ShardEnd, ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Checkpointed {Table}/{ShardId} at {SequenceNumber}")]
-    private partial void LogCheckpointed(string table, string shardId, string sequenceNumber);
+    private partial void LogCheckpointed(string table, string shardId, SequenceNumber sequenceNumber);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Shard {Table}/{ShardId} finished: SHARD_END checkpointed")]
     private partial void LogShardEnd(string table, string shardId);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Checkpoint of {Table}/{ShardId} at {SequenceNumber} failed: {Error}; a crash now would re-send more records")]
-    private partial void LogCheckpointFailed(string table, string shardId, string sequenceNumber, string error);
+    private partial void LogCheckpointFailed(string table, string shardId, Checkpoint sequenceNumber, string error);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Checkpoint of {Table}/{ShardId} at {SequenceNumber} refused: the lease is lost; the shard stops here and its new owner continues from the last checkpoint")]
-    private partial void LogFenced(string table, string shardId, string sequenceNumber);
+    private partial void LogFenced(string table, string shardId, Checkpoint sequenceNumber);
 }

@@ -81,7 +81,6 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
         }
     }
 
-
     /// <summary>Set once the shard's lease is lost: the sink drops this shard's records it has not sent yet. Never reset.</summary>
     public bool IsAbandoned => Volatile.Read(ref _abandoned);
 

@@ -1,4 +1,5 @@
 using Bridge.Aws.DynamoDbStreams;
+using Bridge.Aws.Protocol;
 using Bridge.Coordination;
 using Bridge.Routing;
 using Bridge.Sink;
@@ -100,7 +101,7 @@ internal sealed partial class ShardConsumer(
                         LogReadFailing(_shard.TableName, _shard.ShardId, ex.GetType().Name, ex.Message);
                     }
 
-                    await Task.Delay(ReadRetryDelay(failures), time, stopReading).ConfigureAwait(false);
+                    await Task.Delay(ReadRetry.DelayBefore(failures), time, stopReading).ConfigureAwait(false);
                     continue;
                 }
 
@@ -145,8 +146,8 @@ internal sealed partial class ShardConsumer(
         }
     }
 
-    /// <summary>1 s, doubling per failure in a row, at most 30 s: gentle on a source that is coming back.</summary>
-    private static TimeSpan ReadRetryDelay(int failures) => TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(failures - 1, 5))));
+    /// <summary>1 s, doubling per failure in a row, at most 30 s, without jitter: gentle on a source that is coming back.</summary>
+    private static readonly Backoff ReadRetry = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), static () => 1.0);
 
     /// <returns>False when the shard must stop before this record.</returns>
     private async ValueTask<bool> ForwardAsync(StreamRecord record, CancellationToken cancellationToken)

@@ -23,22 +23,12 @@ internal enum KeySelectionStatus
     Malformed,
 }
 
-/// <summary>The part of the record the key was read from, in the order they are tried.</summary>
-internal enum KeySource
-{
-    /// <summary>No source decided the outcome (missing or malformed).</summary>
-    None,
-    NewImage,
-    OldImage,
-    Keys,
-}
-
 /// <summary>The outcome of selecting a partition key from one record: a key, or why there is none.</summary>
 /// <remarks>A value, not an exception: an unroutable record is an expected outcome that the caller logs
 /// and counts, and selecting must cost no more than the key string.</remarks>
 internal readonly struct KeySelection
 {
-    private KeySelection(KeySelectionStatus status, string? key, KeySource source, AttributeType type, string? detail)
+    private KeySelection(KeySelectionStatus status, string? key, ImageKind source, AttributeType type, string? detail)
     {
         Status = status;
         Key = key;
@@ -53,8 +43,8 @@ internal readonly struct KeySelection
     /// when <see cref="Status"/> is Selected; null otherwise.</summary>
     public string? Key { get; }
 
-    /// <summary>Where the deciding value was found: set for Selected, UnsupportedType and Empty.</summary>
-    public KeySource Source { get; }
+    /// <summary>Where the deciding value was found (images are tried in this order: NewImage, OldImage, Keys): set for Selected, UnsupportedType and Empty.</summary>
+    public ImageKind Source { get; }
 
     /// <summary>The type of the deciding value: the key's type when Selected; the offending type when
     /// UnsupportedType or Empty. Meaningless for MissingAttribute and Malformed.</summary>
@@ -70,18 +60,18 @@ internal readonly struct KeySelection
     [MemberNotNullWhen(true, nameof(Key))]
     public bool IsSelected => Status == KeySelectionStatus.Selected;
 
-    public static KeySelection Selected(string key, KeySource source, AttributeType type) =>
+    public static KeySelection Selected(string key, ImageKind source, AttributeType type) =>
         new(KeySelectionStatus.Selected, key, source, type, null);
 
     public static KeySelection Missing() =>
-        new(KeySelectionStatus.MissingAttribute, null, KeySource.None, default, null);
+        new(KeySelectionStatus.MissingAttribute, null, ImageKind.None, default, null);
 
-    public static KeySelection Unsupported(KeySource source, AttributeType type, string? nonMapPrefix) =>
+    public static KeySelection Unsupported(ImageKind source, AttributeType type, string? nonMapPrefix) =>
         new(KeySelectionStatus.UnsupportedType, null, source, type, nonMapPrefix);
 
-    public static KeySelection Empty(KeySource source, AttributeType type) =>
+    public static KeySelection Empty(ImageKind source, AttributeType type) =>
         new(KeySelectionStatus.Empty, null, source, type, null);
 
     public static KeySelection Malformed(string reason) =>
-        new(KeySelectionStatus.Malformed, null, KeySource.None, default, reason);
+        new(KeySelectionStatus.Malformed, null, ImageKind.None, default, reason);
 }

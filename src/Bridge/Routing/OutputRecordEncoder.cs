@@ -50,32 +50,27 @@ internal sealed class OutputRecordEncoder
         _addedFieldsAndBrace = _commaAddedFieldsAndBrace.AsMemory(1);
     }
 
-    /// <summary>The exact length <see cref="Encode"/> will produce, for the caller's size limit.</summary>
+    /// <summary>The output record: the record up to its closing brace, then the added fields. Allocates nothing;
+    /// its <see cref="RecordData.Length"/> is what the caller checks against the size limit.</summary>
     /// <returns>False when <paramref name="recordJson"/> does not end with a closing brace.</returns>
-    public bool TryMeasure(ReadOnlySpan<byte> recordJson, out int encodedLength)
-    {
-        if (!TryFindClosingBrace(recordJson, out int brace, out bool isEmpty))
-        {
-            encodedLength = 0;
-            return false;
-        }
-
-        encodedLength = brace + (isEmpty ? 0 : 1) + _addedFieldsAndBrace.Length;
-        return true;
-    }
-
-    /// <summary>The output record: the record up to its closing brace, then the added fields. Allocates nothing.</summary>
-    /// <exception cref="ArgumentException">The record does not end with a closing brace (a caller bug:
-    /// <see cref="TryMeasure"/> says so first).</exception>
-    public RecordData Encode(ReadOnlyMemory<byte> recordJson)
+    public bool TryEncode(ReadOnlyMemory<byte> recordJson, out RecordData encoded)
     {
         if (!TryFindClosingBrace(recordJson.Span, out int brace, out bool isEmpty))
         {
-            throw new ArgumentException("The record is not a JSON object: it does not end with '}'.", nameof(recordJson));
+            encoded = default;
+            return false;
         }
 
-        return new RecordData(recordJson[..brace], isEmpty ? _addedFieldsAndBrace : _commaAddedFieldsAndBrace);
+        encoded = new RecordData(recordJson[..brace], isEmpty ? _addedFieldsAndBrace : _commaAddedFieldsAndBrace);
+        return true;
     }
+
+    /// <inheritdoc cref="TryEncode"/>
+    /// <exception cref="ArgumentException">The record does not end with a closing brace.</exception>
+    public RecordData Encode(ReadOnlyMemory<byte> recordJson) =>
+        TryEncode(recordJson, out var encoded)
+            ? encoded
+            : throw new ArgumentException("The record is not a JSON object: it does not end with '}'.", nameof(recordJson));
 
     /// <param name="brace">Offset of the final '}' (trailing whitespace is dropped with it).</param>
     /// <param name="isEmpty">The object has no fields, so the added ones take no leading comma.</param>

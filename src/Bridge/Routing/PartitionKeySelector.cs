@@ -57,28 +57,20 @@ internal sealed class PartitionKeySelector
 
     private KeySelection Select(ReadOnlySpan<byte> recordJson, in AttributeLocation located)
     {
-        var source = SourceOf(located.Image);
+        var source = located.Image;
         return located.Outcome switch
         {
             AttributeOutcome.Value => Render(recordJson, located, source),
             AttributeOutcome.Missing => KeySelection.Missing(),
             AttributeOutcome.NotAKey => KeySelection.Unsupported(source, located.Type, null),
-            AttributeOutcome.NotAMap => KeySelection.Unsupported(source, located.Type, string.Join('.', Path.Text.Split('.')[..(located.Segment + 1)])),
+            AttributeOutcome.NotAMap => KeySelection.Unsupported(source, located.Type, Path.Prefix(located.Segment + 1)),
             _ => throw new InvalidOperationException($"unexpected {located.Outcome}"),
         };
     }
 
-    private static KeySource SourceOf(ImageKind image) => image switch
-    {
-        ImageKind.NewImage => KeySource.NewImage,
-        ImageKind.OldImage => KeySource.OldImage,
-        ImageKind.Keys => KeySource.Keys,
-        _ => KeySource.None,
-    };
-
     /// <summary>Turns the deciding value, found by position during the scan, into the key string.</summary>
     /// <remarks>Done once, after the scan, so that values found in lower-priority sources cost nothing.</remarks>
-    private static KeySelection Render(ReadOnlySpan<byte> json, in AttributeLocation value, KeySource source)
+    private static KeySelection Render(ReadOnlySpan<byte> json, in AttributeLocation value, ImageKind source)
     {
         ReadOnlySpan<byte> token = json.Slice(value.Start, value.Length);
         if (value.Type == AttributeType.Bool)

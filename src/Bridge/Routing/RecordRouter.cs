@@ -1,5 +1,6 @@
 using System.Text;
 using Bridge.Aws.DynamoDbStreams;
+using Bridge.Aws.Kinesis;
 
 namespace Bridge.Routing;
 
@@ -41,18 +42,18 @@ internal sealed class RecordRouter
     /// <summary>Routes one record. Allocates the key string, and nothing else when routed.</summary>
     public RouteOutcome Route(in StreamRecord record)
     {
-        ReadOnlySpan<byte> json = record.Json.Span;
         KeySelection selection = _selector.Select(record);
         if (!selection.IsSelected)
         {
             return Undeliverable(selection);
         }
 
-        if (!_encoder.TryMeasure(json, out int dataBytes))
+        if (!_encoder.TryEncode(record.Json, out RecordData data))
         {
             return RouteOutcome.Undeliverable(UndeliverableReason.Malformed, "The record is not a JSON object: it does not end with '}'.");
         }
 
+        int dataBytes = data.Length;
         int keyBytes = Encoding.UTF8.GetByteCount(selection.Key);
         long total = (long)dataBytes + keyBytes;
         if (total > _maxRecordBytes)
@@ -63,7 +64,7 @@ internal sealed class RecordRouter
                 $"over the {_maxRecordBytes}-byte limit.");
         }
 
-        return RouteOutcome.Routed(selection.Key, _encoder.Encode(record.Json), (int)total);
+        return RouteOutcome.Routed(selection.Key, data, (int)total);
     }
 
     private RouteOutcome Undeliverable(in KeySelection selection)

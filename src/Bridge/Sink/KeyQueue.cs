@@ -19,8 +19,8 @@ internal sealed class KeyQueue(string partitionKey)
 
     public int Count => _records.Count;
 
-    /// <summary>The queued records, head first.</summary>
-    public IEnumerable<OutboundRecord> Records => _records;
+    /// <summary>The queued records, head first (a struct enumerator: walking it allocates nothing).</summary>
+    public Queue<OutboundRecord>.Enumerator GetEnumerator() => _records.GetEnumerator();
 
     public OutboundRecord Head => _records.Peek();
 

@@ -75,7 +75,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
     }
 
     /// <summary>Failed entries are logged as one summary per this interval, not one warning per request.</summary>
-    public static readonly TimeSpan FailureSummaryInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan FailureSummaryInterval = TimeSpan.FromSeconds(10);
 
     public KinesisStreamRef Stream => _stream;
 
@@ -255,8 +255,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
                 var code = (ex as AwsServiceException)?.ErrorCode ?? ex.GetType().Name;
                 var throttledRequest = ex is ProvisionedThroughputExceededException or ThrottlingException or LimitExceededException;
                 _metrics.PutRecordsRequest(outcome: code);
-                _metrics.EntriesFailed(code, batch.Count, throttledRequest, targetShard: null);
-                _failures.Add("(request)", code, batch.Count);
+                EntriesFailed(code, batch.Count, throttledRequest, targetShard: null);
                 LogRequestFailed(_stream.ToString(), batch.Count, ex.GetType().Name, ex.Message);
                 lock (_lock)
                 {
@@ -323,8 +322,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
                 }
 
                 var targetShard = _map.ShardIdAt(Math.Min(entry.Head.TargetShard, _map.Count - 1));
-                _metrics.EntriesFailed(answer.ErrorCode!, 1, throttled, targetShard);
-                _failures.Add(targetShard, answer.ErrorCode!, 1);
+                EntriesFailed(answer.ErrorCode!, 1, throttled, targetShard);
                 ScheduleRetry(entry.Head, throttled);
             }
         }
@@ -337,6 +335,14 @@ public sealed partial class KinesisSink : IAsyncDisposable
                 _windows[shard].OnDelivered();
             }
         }
+    }
+
+    /// <summary>Counts failed entries in the metrics and the periodic log summary.</summary>
+    /// <param name="targetShard">The target shard id, or null when the whole request failed.</param>
+    private void EntriesFailed(string errorCode, int entries, bool throttled, string? targetShard)
+    {
+        _metrics.EntriesFailed(errorCode, entries, throttled, targetShard);
+        _failures.Add(targetShard ?? PutRecordsFailureSummary.WholeRequest, errorCode, entries, throttled);
     }
 
     /// <summary>Pops the acknowledged entry's records off the front of their key's queue and makes the key's next record sendable.</summary>
@@ -460,7 +466,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
             _windows = [.. Enumerable.Range(0, map.Count).Select(_ => new TargetShardWindow(_options))];
             foreach (var queue in _keys.Values)
             {
-                foreach (var record in queue.Records)
+                foreach (var record in queue)
                 {
                     record.TargetShard = map.ShardOf(record.PartitionKey);
                 }

@@ -24,7 +24,7 @@ internal sealed class KplAggregation(int maxBytes)
         var keyBytes = head.Size - head.Data.Length;
         var size = keyBytes + KplAggregate.EmptyLength(keyBytes);
         var count = 0;
-        foreach (var record in queue.Records)
+        foreach (var record in queue)
         {
             var grown = size + KplAggregate.RecordLength(record.Data.Length);
             if ((count > 0 && record.Progress.IsAbandoned) || grown > MaxBytes)
@@ -43,7 +43,7 @@ internal sealed class KplAggregation(int maxBytes)
 
         var run = new OutboundRecord[count];
         var i = 0;
-        foreach (var record in queue.Records)
+        foreach (var record in queue)
         {
             if (i == count)
             {

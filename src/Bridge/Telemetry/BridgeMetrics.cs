@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Bridge.Coordination;
 using Bridge.Sink;
 using Bridge.Source;
 
@@ -26,8 +27,8 @@ public sealed class BridgeMetrics
     /// <summary>Sinks whose in-flight records and bytes are observed; added when a sink is created, removed on disposal.</summary>
     private readonly ConcurrentDictionary<KinesisSink, byte> _sinks = new();
 
-    /// <summary>Leases this worker holds now; changed only through <see cref="LeaseTaken"/> and <see cref="LeaseLost"/>/<see cref="LeaseReleased"/>.</summary>
-    private int _leasesHeld;
+    /// <summary>The running lease coordinators: the held-leases gauge reads their own count, so it cannot drift.</summary>
+    private readonly ConcurrentDictionary<LeaseCoordinator, byte> _coordinators = new();
 
     private readonly Counter<long> _recordsRead;
     private readonly Counter<long> _recordsForwarded;
@@ -71,7 +72,7 @@ public sealed class BridgeMetrics
         meter.CreateObservableGauge("bridge.source.since_last_read", ObserveSinceRead, "s", "Time since the last successful GetRecords, per source shard.");
         meter.CreateObservableGauge("bridge.checkpoint.age", ObserveCheckpointAge, "s", "Time since the last checkpoint write, per source shard.");
         meter.CreateObservableGauge("bridge.source.shards", () => _shards.Count, "{shard}", "Source shards being read.");
-        meter.CreateObservableGauge("bridge.lease.held", () => Volatile.Read(ref _leasesHeld), "{lease}", "Shard leases this worker holds.");
+        meter.CreateObservableGauge("bridge.lease.held", () => _coordinators.Keys.Sum(c => c.HeldCount), "{lease}", "Shard leases this worker holds.");
         meter.CreateObservableGauge("bridge.sink.in_flight.records", ObserveInFlightRecords, "{record}", "Records read and not yet acknowledged, by target stream.");
         meter.CreateObservableGauge("bridge.sink.in_flight.bytes", ObserveInFlightBytes, "By", "Bytes read and not yet acknowledged, by target stream.");
     }
@@ -83,6 +84,11 @@ public sealed class BridgeMetrics
     public void ObserveSink(KinesisSink sink) => _sinks.TryAdd(sink, 0);
 
     public void ForgetSink(KinesisSink sink) => _sinks.TryRemove(sink, out _);
+
+    /// <summary>Counts a coordinator's held leases in <c>bridge.lease.held</c> until <see cref="ForgetLeases"/>.</summary>
+    public void ObserveLeases(LeaseCoordinator coordinator) => _coordinators.TryAdd(coordinator, 0);
+
+    public void ForgetLeases(LeaseCoordinator coordinator) => _coordinators.TryRemove(coordinator, out _);
 
     public ShardStatus Track(SourceShard shard) => _shards[shard] = new ShardStatus(shard, _time.GetUtcNow());
 
@@ -134,7 +140,7 @@ public sealed class BridgeMetrics
 
         if (throttled && _entriesThrottled.Enabled)
         {
-            _entriesThrottled.Add(entries, new KeyValuePair<string, object?>("target_shard", targetShard ?? "(request)"));
+            _entriesThrottled.Add(entries, new KeyValuePair<string, object?>("target_shard", targetShard ?? PutRecordsFailureSummary.WholeRequest));
         }
     }
 
@@ -156,21 +162,10 @@ public sealed class BridgeMetrics
         }
     }
 
-    public void LeaseTaken(string tableName)
-    {
-        Interlocked.Increment(ref _leasesHeld);
-        _leasesTaken.Add(1, new KeyValuePair<string, object?>("table", tableName));
-    }
+    public void LeaseTaken(string tableName) => _leasesTaken.Add(1, new KeyValuePair<string, object?>("table", tableName));
 
     /// <summary>Another worker took the lease: this worker must stop the shard without checkpointing.</summary>
-    public void LeaseLost(string tableName)
-    {
-        Interlocked.Decrement(ref _leasesHeld);
-        _leasesLost.Add(1, new KeyValuePair<string, object?>("table", tableName));
-    }
-
-    /// <summary>This worker gave the lease up (shutdown, SHARD_END, rebalancing).</summary>
-    public void LeaseReleased() => Interlocked.Decrement(ref _leasesHeld);
+    public void LeaseLost(string tableName) => _leasesLost.Add(1, new KeyValuePair<string, object?>("table", tableName));
 
     private IEnumerable<Measurement<double>> ObserveLag()
     {

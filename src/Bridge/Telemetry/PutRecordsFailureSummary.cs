@@ -19,11 +19,17 @@ public sealed partial class PutRecordsFailureSummary : IDisposable
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
 
+    /// <summary>What stands for the target shard when a whole request failed.</summary>
+    public const string WholeRequest = "(request)";
+
     /// <summary>Failed entries since <see cref="_since"/>, by (target shard or <c>(request)</c>, error code); empty when quiet.</summary>
     private readonly Dictionary<(string TargetShard, string ErrorCode), int> _counts = [];
 
     /// <summary>Armed exactly while <see cref="_counts"/> is not empty; null otherwise and after disposal.</summary>
     private ITimer? _timer;
+
+    /// <summary>Of the counted entries, those refused for throughput.</summary>
+    private int _throttled;
 
     private DateTimeOffset _since;
     private bool _disposed;
@@ -36,8 +42,9 @@ public sealed partial class PutRecordsFailureSummary : IDisposable
         _logger = logger;
     }
 
-    /// <param name="targetShard">The target shard id, or <c>(request)</c> when the whole request failed.</param>
-    public void Add(string targetShard, string errorCode, int entries)
+    /// <param name="targetShard">The target shard id, or <see cref="WholeRequest"/>.</param>
+    /// <param name="throttled">Refused for throughput, as the sink decided for its windows.</param>
+    public void Add(string targetShard, string errorCode, int entries, bool throttled)
     {
         lock (_lock)
         {
@@ -54,6 +61,7 @@ public sealed partial class PutRecordsFailureSummary : IDisposable
 
             var key = (targetShard, errorCode);
             _counts[key] = _counts.GetValueOrDefault(key) + entries;
+            _throttled += throttled ? entries : 0;
         }
     }
 
@@ -71,10 +79,13 @@ public sealed partial class PutRecordsFailureSummary : IDisposable
     {
         KeyValuePair<(string TargetShard, string ErrorCode), int>[] counts;
         DateTimeOffset since;
+        int throttled;
         lock (_lock)
         {
             counts = [.. _counts.OrderBy(c => c.Key.TargetShard, StringComparer.Ordinal).ThenBy(c => c.Key.ErrorCode, StringComparer.Ordinal)];
             since = _since;
+            throttled = _throttled;
+            _throttled = 0;
             _counts.Clear();
             _timer?.Dispose();
             _timer = null;
@@ -86,7 +97,6 @@ public sealed partial class PutRecordsFailureSummary : IDisposable
         }
 
         var entries = counts.Sum(c => c.Value);
-        var throttled = counts.Where(c => c.Key.ErrorCode is "ProvisionedThroughputExceededException" or "ThrottlingException" or "LimitExceededException").Sum(c => c.Value);
         var breakdown = new StringBuilder();
         foreach (var ((shard, code), count) in counts)
         {

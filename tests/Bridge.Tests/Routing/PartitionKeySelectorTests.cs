@@ -11,11 +11,11 @@ public class PartitionKeySelectorTests
     private static readonly PartitionKeySelector RoomId = new("roomId");
 
     /// <summary>Which sources hold the attribute, and which one must win.</summary>
-    private static readonly Dictionary<string, (bool InNew, bool InOld, KeySource Winner)> PriorityCases = new()
+    private static readonly Dictionary<string, (bool InNew, bool InOld, ImageKind Winner)> PriorityCases = new()
     {
-        ["NewImage over OldImage and Keys"] = (true, true, KeySource.NewImage),
-        ["OldImage over Keys"] = (false, true, KeySource.OldImage),
-        ["Keys when no image has it"] = (false, false, KeySource.Keys),
+        ["NewImage over OldImage and Keys"] = (true, true, ImageKind.NewImage),
+        ["OldImage over Keys"] = (false, true, ImageKind.OldImage),
+        ["Keys when no image has it"] = (false, false, ImageKind.Keys),
     };
 
     public static TheoryData<string, int> PriorityInEveryFieldOrder
@@ -36,7 +36,7 @@ public class PartitionKeySelectorTests
     [MemberData(nameof(PriorityInEveryFieldOrder))]
     public void Sources_are_tried_NewImage_then_OldImage_then_Keys_in_any_field_order(string priorityCase, int order)
     {
-        (bool inNew, bool inOld, KeySource winner) = PriorityCases[priorityCase];
+        (bool inNew, bool inOld, ImageKind winner) = PriorityCases[priorityCase];
         string ImageWith(bool hasKey, string value) => hasKey ? Item("roomId", "S", $"\"{value}\"") : Item("other", "S", "\"x\"");
         byte[] json = Build(
             keys: Item("roomId", "S", "\"Keys\""),
@@ -78,7 +78,7 @@ public class PartitionKeySelectorTests
         KeySelection selection = RoomId.Select(json);
 
         Assert.Equal(KeySelectionStatus.UnsupportedType, selection.Status);
-        Assert.Equal(KeySource.NewImage, selection.Source);
+        Assert.Equal(ImageKind.NewImage, selection.Source);
         Assert.Equal(AttributeType.M, selection.Type);
     }
 
@@ -153,7 +153,7 @@ public class PartitionKeySelectorTests
         KeySelection selection = selector.Select(Build(keys: Item("pk", "S", "\"p\""), newImage: image));
 
         Assert.Equal("100", selection.Key);
-        Assert.Equal(KeySource.NewImage, selection.Source);
+        Assert.Equal(ImageKind.NewImage, selection.Source);
     }
 
     [Fact]
@@ -166,7 +166,7 @@ public class PartitionKeySelectorTests
         KeySelection selection = selector.Select(Build(keys: Item("pk", "S", "\"p\""), newImage: newImage, oldImage: oldImage));
 
         Assert.Equal("t1", selection.Key);
-        Assert.Equal(KeySource.OldImage, selection.Source);
+        Assert.Equal(ImageKind.OldImage, selection.Source);
     }
 
     [Theory]

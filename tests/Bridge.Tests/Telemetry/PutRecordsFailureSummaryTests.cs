@@ -16,11 +16,11 @@ public sealed class PutRecordsFailureSummaryTests
         using var summary = new PutRecordsFailureSummary("target", TimeSpan.FromSeconds(10), _time, _logger);
         for (var i = 0; i < 50; i++)
         {
-            summary.Add("shardId-000000000001", "ProvisionedThroughputExceededException", 1);
+            summary.Add("shardId-000000000001", "ProvisionedThroughputExceededException", 1, throttled: true);
         }
 
-        summary.Add("shardId-000000000002", "InternalFailure", 2);
-        summary.Add("(request)", "ThrottlingException", 10);
+        summary.Add("shardId-000000000002", "InternalFailure", 2, throttled: false);
+        summary.Add("(request)", "ThrottlingException", 10, throttled: true);
         Assert.Empty(_logger.Collector.GetSnapshot());
 
         _time.Advance(TimeSpan.FromSeconds(10));
@@ -39,12 +39,12 @@ public sealed class PutRecordsFailureSummaryTests
     public void A_quiet_interval_logs_nothing_and_the_next_failure_starts_a_new_one()
     {
         using var summary = new PutRecordsFailureSummary("target", TimeSpan.FromSeconds(10), _time, _logger);
-        summary.Add("shardId-000000000001", "ProvisionedThroughputExceededException", 1);
+        summary.Add("shardId-000000000001", "ProvisionedThroughputExceededException", 1, throttled: true);
         _time.Advance(TimeSpan.FromSeconds(10));
         _time.Advance(TimeSpan.FromSeconds(60));
         Assert.Single(_logger.Collector.GetSnapshot());
 
-        summary.Add("shardId-000000000001", "ProvisionedThroughputExceededException", 3);
+        summary.Add("shardId-000000000001", "ProvisionedThroughputExceededException", 3, throttled: true);
         _time.Advance(TimeSpan.FromSeconds(9));
         Assert.Single(_logger.Collector.GetSnapshot());
         _time.Advance(TimeSpan.FromSeconds(1));
@@ -56,7 +56,7 @@ public sealed class PutRecordsFailureSummaryTests
     public void Disposal_logs_what_was_not_logged_yet()
     {
         var summary = new PutRecordsFailureSummary("target", TimeSpan.FromSeconds(10), _time, _logger);
-        summary.Add("shardId-000000000001", "ProvisionedThroughputExceededException", 4);
+        summary.Add("shardId-000000000001", "ProvisionedThroughputExceededException", 4, throttled: true);
         summary.Dispose();
         Assert.Contains("4 entries failed", Assert.Single(_logger.Collector.GetSnapshot()).Message, StringComparison.Ordinal);
     }
