@@ -112,11 +112,6 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
             problems.Add($"Bridge:Metrics:Exporter: unknown '{string.Join("', '", unknown)}'; use None, Prometheus, Emf, CloudWatch or Otlp, comma-separated.");
         }
 
-        if (metrics.PrometheusPort is < 1 or > 65535)
-        {
-            problems.Add("Bridge:Metrics:PrometheusPort must be 1..65535.");
-        }
-
         if (metrics.EmfInterval < TimeSpan.FromSeconds(1))
         {
             problems.Add("Bridge:Metrics:EmfInterval must be at least 00:00:01.");
@@ -125,11 +120,6 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
         if ((exporters & (MetricsExporters.Emf | MetricsExporters.CloudWatch)) != 0 && (string.IsNullOrWhiteSpace(metrics.ServiceName) || string.IsNullOrWhiteSpace(metrics.Namespace)))
         {
             problems.Add("Bridge:Metrics:ServiceName and Bridge:Metrics:Namespace are required for the Emf and CloudWatch exporters.");
-        }
-
-        if (options.Health.Port is < 0 or > 65535)
-        {
-            problems.Add("Bridge:Health:Port must be 0..65535 (0 turns the endpoint off).");
         }
 
         Positive(problems, "Bridge:Health:StallTimeout", options.Health.StallTimeout);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using Bridge.Coordination;
 using Bridge.Sink;
 using Bridge.Source;
@@ -7,6 +8,8 @@ using Bridge.Telemetry;
 namespace Bridge.Forwarding;
 
 /// <summary>The bridge's configuration, section <c>Bridge</c>. Every key is documented in the README.</summary>
+/// <remarks>Sections are marked <see cref="ValidateObjectMembersAttribute"/>: without it, data-annotation validation
+/// stops at this object and the ranges declared on the sections' properties are never checked.</remarks>
 public sealed class BridgeOptions
 {
     public const string SectionName = "Bridge";
@@ -14,11 +17,14 @@ public sealed class BridgeOptions
     /// <summary>The tables (or streams) to forward; at least one.</summary>
     public List<SourceOptions> Sources { get; set; } = [];
 
+    [ValidateObjectMembers]
     public TargetOptions Target { get; set; } = new();
 
+    [ValidateObjectMembers]
     public CheckpointOptions Checkpoints { get; set; } = new();
 
     /// <summary>How several workers share the shards (one lease per shard, in the checkpoint table).</summary>
+    [ValidateObjectMembers]
     public LeaseOptions Leases { get; set; } = new();
 
     /// <summary><c>TRIM_HORIZON</c> (default: everything the stream still holds) or <c>LATEST</c> (only changes from now on), for shards with no checkpoint at first start.</summary>
@@ -27,10 +33,13 @@ public sealed class BridgeOptions
     public UndeliverableAction OnUndeliverable { get; set; } = UndeliverableAction.Block;
 
     /// <summary>Required when <see cref="OnUndeliverable"/> is <see cref="UndeliverableAction.DeadLetter"/>.</summary>
+    [ValidateObjectMembers]
     public DeadLetterOptions DeadLetter { get; set; } = new();
 
+    [ValidateObjectMembers]
     public ReaderOptions Reading { get; set; } = new();
 
+    [ValidateObjectMembers]
     public SinkOptions Sink { get; set; } = new();
 
     /// <summary>How often each stream's shard list is read again, as a backstop to finding children at SHARD_END.</summary>
@@ -40,9 +49,11 @@ public sealed class BridgeOptions
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Exporters of the bridge's metrics; read by the host only.</summary>
+    [ValidateObjectMembers]
     public MetricsOptions Metrics { get; set; } = new();
 
     /// <summary>The liveness/readiness endpoint; read by the host only.</summary>
+    [ValidateObjectMembers]
     public HealthOptions Health { get; set; } = new();
 
     public bool StartAtLatest => string.Equals(StartPosition, "LATEST", StringComparison.OrdinalIgnoreCase);

@@ -18,6 +18,9 @@ public sealed class ConfigurationErrorTests(ChatEmulators aws) : IClassFixture<C
         { "Bridge__Leases__Duration", "-00:00:01", "Bridge:Leases:Duration must be a positive duration" },
         { "Bridge__Leases__WorkerId", "two words", "Bridge:Leases:WorkerId must be 1 to 256 characters without spaces" },
         { "Bridge__Target__Aggregation", "Zip", "Bridge:Target:Aggregation" },
+        { "Bridge__Target__MaxAggregateBytes", "0", "MaxAggregateBytes must be between 1024 and 10485760" },
+        { "Bridge__Sink__MaxBatchEntries", "0", "MaxBatchEntries must be between 1 and 500" },
+        { "Bridge__Health__Port", "70000", "Port must be between 0 and 65535" },
         { "Bridge__Target__MaxAggregateBytes", "2000000", "Bridge:Target:MaxAggregateBytes (2000000) must not exceed Bridge:Sink:MaxRecordBytes (1048576)" },
     };
 
