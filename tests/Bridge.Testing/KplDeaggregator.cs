@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Google.Protobuf;
 
@@ -20,8 +21,11 @@ public static class KplDeaggregator
             return 1;
         }
 
-        var bytes = data[Magic.Length..^16].ToArray();
-        var input = new CodedInputStream(bytes);
+        // Read in place: this runs inside the benchmarks' measured catch-ups.
+        var message = data[Magic.Length..^16];
+        var input = MemoryMarshal.TryGetArray(message, out var segment)
+            ? new CodedInputStream(segment.Array!, segment.Offset, segment.Count)
+            : new CodedInputStream(message.ToArray());
         var count = 0;
         for (uint tag; (tag = input.ReadTag()) != 0;)
         {
