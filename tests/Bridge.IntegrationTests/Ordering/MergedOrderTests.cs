@@ -82,6 +82,48 @@ public sealed class MergedOrderTests(ChatEmulators aws) : IClassFixture<ChatEmul
         Assert.Empty(merged.OrderViolations());
     }
 
+    [Fact]
+    public async Task Two_identical_workers_in_merge_mode_one_merges_the_other_takes_over_after_kill_9()
+    {
+        var (messages, target) = await CreateAsync("merge-standby");
+        await messages.WriteAsync(300);
+        var settings = Settings(messages, target, "Merge");
+        await using var a = BridgeProcess.Start(settings);
+        await using var b = BridgeProcess.Start(settings);
+        await WaitForAsync(target, messages.Written, a);
+
+        // Exactly one of them holds the merge group (EventId 102); the other stands by.
+        var holder = await HolderAsync(a, b);
+        var standby = holder == a ? b : a;
+        Assert.DoesNotContain(standby.Lines, l => l.Contains("holds the merge group", StringComparison.Ordinal));
+
+        holder.Kill();
+        await messages.WriteAsync(300);
+        await WaitForAsync(target, messages.Written, standby);
+        Assert.Contains(standby.Lines, l => l.Contains("holds the merge group", StringComparison.Ordinal));
+        Assert.Equal(0, await standby.StopAsync());
+
+        var report = await RoomMessages.ReadTargetAsync(aws.KinesisClient, target);
+        Assert.Equal(messages.Written, report.Distinct);
+        Assert.Empty(report.OrderViolations());
+    }
+
+    private static async Task<BridgeProcess> HolderAsync(BridgeProcess a, BridgeProcess b)
+    {
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var holders = new[] { a, b }.Where(p => p.Lines.Any(l => l.Contains("holds the merge group", StringComparison.Ordinal))).ToList();
+            if (holders.Count == 1)
+            {
+                return holders[0];
+            }
+
+            Assert.True(holders.Count == 0 && DateTimeOffset.UtcNow < deadline, $"{holders.Count} holders of the merge group\n{a.Output}\n---\n{b.Output}");
+            await Task.Delay(200);
+        }
+    }
+
     private async Task<(RoomMessages Messages, string Target)> CreateAsync(string name)
     {
         var messages = new RoomMessages(aws.DynamoDbClient, [$"{name}-orders", $"{name}-lines", $"{name}-notes"], rooms: 20, seed: name.Length);
