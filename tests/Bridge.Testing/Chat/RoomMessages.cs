@@ -43,25 +43,67 @@ public sealed class RoomMessages(IAmazonDynamoDB dynamoDb, IReadOnlyList<string>
     {
         for (var i = 0; i < count; i++)
         {
-            var room = "room-" + _random.Next(rooms);
-            var table = tables[_random.Next(tables.Count)];
-            var ts = Math.Max(_lastTs.GetValueOrDefault(room) + 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            _lastTs[room] = ts;
-            var id = $"{room}#msg-{_next++}";
-            await dynamoDb.PutItemAsync(
-                new PutItemRequest
-                {
-                    TableName = table,
-                    Item = new()
-                    {
-                        ["id"] = new AttributeValue { S = id },
-                        ["roomId"] = new AttributeValue { S = room },
-                        ["ts"] = new AttributeValue { N = ts.ToString(CultureInfo.InvariantCulture) },
-                        ["body"] = new AttributeValue { S = "hello from " + table },
-                    },
-                },
-                cancellationToken).ConfigureAwait(false);
+            var (table, item) = NextMessage();
+            await dynamoDb.PutItemAsync(new PutItemRequest { TableName = table, Item = item }, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Writes <paramref name="count"/> messages 25 to a request (a backlog, fast); each room's <c>ts</c> still
+    /// increases message by message.</summary>
+    public async Task WriteBacklogAsync(int count, CancellationToken cancellationToken = default)
+    {
+        for (var written = 0; written < count; written += 25)
+        {
+            var pending = new Dictionary<string, List<WriteRequest>>();
+            for (var i = 0; i < Math.Min(25, count - written); i++)
+            {
+                var (table, item) = NextMessage();
+                (pending.TryGetValue(table, out var requests) ? requests : pending[table] = []).Add(new WriteRequest { PutRequest = new PutRequest { Item = item } });
+            }
+
+            while (pending.Count > 0)
+            {
+                var response = await dynamoDb.BatchWriteItemAsync(new BatchWriteItemRequest { RequestItems = pending }, cancellationToken).ConfigureAwait(false);
+                pending = response.UnprocessedItems is { Count: > 0 } unprocessed ? unprocessed : [];
+            }
+        }
+    }
+
+    /// <summary>Writes <paramref name="perSecond"/> messages a second for <paramref name="duration"/>; returns each
+    /// message's id with the <see cref="System.Diagnostics.Stopwatch"/> timestamp its PutItem completed.</summary>
+    public async Task<Dictionary<string, long>> WriteSteadilyAsync(int perSecond, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        var written = new Dictionary<string, long>();
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var i = 0; i < (int)(perSecond * duration.TotalSeconds); i++)
+        {
+            var due = TimeSpan.FromSeconds(i / (double)perSecond) - System.Diagnostics.Stopwatch.GetElapsedTime(start);
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due, cancellationToken).ConfigureAwait(false);
+            }
+
+            var (table, item) = NextMessage();
+            await dynamoDb.PutItemAsync(new PutItemRequest { TableName = table, Item = item }, cancellationToken).ConfigureAwait(false);
+            written[item["id"].S] = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+
+        return written;
+    }
+
+    private (string Table, Dictionary<string, AttributeValue> Item) NextMessage()
+    {
+        var room = "room-" + _random.Next(rooms);
+        var table = tables[_random.Next(tables.Count)];
+        var ts = Math.Max(_lastTs.GetValueOrDefault(room) + 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        _lastTs[room] = ts;
+        return (table, new()
+        {
+            ["id"] = new AttributeValue { S = $"{room}#msg-{_next++}" },
+            ["roomId"] = new AttributeValue { S = room },
+            ["ts"] = new AttributeValue { N = ts.ToString(CultureInfo.InvariantCulture) },
+            ["body"] = new AttributeValue { S = "hello from " + table },
+        });
     }
 
     /// <summary>Reads the whole target and checks it: every message there, per room in <c>ts</c> order.</summary>
