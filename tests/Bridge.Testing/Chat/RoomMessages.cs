@@ -111,11 +111,10 @@ public sealed class RoomMessages(IAmazonDynamoDB dynamoDb, IReadOnlyList<string>
     {
         var records = await KinesisReadback.ReadKinesisRecordsAsync(kinesis, target, cancellationToken).ConfigureAwait(false);
         return new MergedReport([.. records
-            .SelectMany(r => KplDeaggregator.Deaggregate(r.Record.PartitionKey, r.Record.Data.ToArray()))
-            .Select(r => Parse(r.PartitionKey, r.Data))]);
+            .SelectMany(r => KplDeaggregator.Deaggregate(r.Record.PartitionKey, r.Record.Data.ToArray()).Select(d => Parse(d.PartitionKey, d.Data, r.Record.ApproximateArrivalTimestamp)))]);
     }
 
-    private static MergedMessage Parse(string partitionKey, byte[] data)
+    private static MergedMessage Parse(string partitionKey, byte[] data, DateTimeOffset? arrivedAt)
     {
         using var document = JsonDocument.Parse(data);
         var root = document.RootElement;
@@ -125,12 +124,14 @@ public sealed class RoomMessages(IAmazonDynamoDB dynamoDb, IReadOnlyList<string>
             partitionKey,
             image.GetProperty("id").GetProperty("S").GetString()!,
             long.Parse(image.GetProperty("ts").GetProperty("N").GetString()!, CultureInfo.InvariantCulture),
-            root.GetProperty("tableName").GetString()!);
+            root.GetProperty("tableName").GetString()!,
+            arrivedAt);
     }
 }
 
-/// <summary>One forwarded message: its partition key (the room), its item id and its stamp.</summary>
-public sealed record MergedMessage(string Room, string Id, long Ts, string Table);
+/// <summary>One forwarded message: its partition key (the room), its item id, its stamp (the wall clock when it was
+/// written) and when Kinesis received it.</summary>
+public sealed record MergedMessage(string Room, string Id, long Ts, string Table, DateTimeOffset? ArrivedAt);
 
 /// <summary>What a target holds of a <see cref="RoomMessages"/> workload, read per target shard in order (each room is on one shard).</summary>
 public sealed class MergedReport(IReadOnlyList<MergedMessage> messages)
