@@ -103,7 +103,7 @@ internal sealed partial class BridgeEngine(
         {
             LogMergeGroupHeld(leases.WorkerId, sources.Count);
             using var round = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, group.Lost);
-            var merge = new MergeStage(options.Ordering, sources.Count, sink, deadLetterSink, options.Sink.MaxRecordBytes, time, loggers.CreateLogger<MergeStage>(), metrics);
+            var merge = new MergeStage(group, options.Ordering, sources.Count, sink, deadLetterSink, options.Sink.MaxRecordBytes, time, loggers.CreateLogger<MergeStage>(), metrics);
             await using (merge.ConfigureAwait(false))
             {
                 _ = merge.Completion.ContinueWith(

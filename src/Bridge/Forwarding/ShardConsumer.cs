@@ -136,7 +136,7 @@ internal sealed partial class ShardConsumer(
                     }
                 }
 
-                if (page.Records.Length == 0 && !page.IsEnd)
+                if (page.AtTip)
                 {
                     merge?.OnCaughtUp(readStartedAt);
                 }

@@ -123,6 +123,7 @@ internal sealed partial class SourceForwarder(
             case ShardOutcome.LeaseLost:
                 _lineage.MarkStopped(shardId);
                 LogLeaseLost(source.TableName, shardId);
+                merge?.OnShardLost();
                 break;
             case ShardOutcome.Blocked:
                 // Stays marked started, its lease held: a blocked shard is not retried behind the operator's back.

@@ -29,6 +29,7 @@ namespace Bridge.Ordering;
 /// </remarks>
 internal sealed partial class MergeStage : IAsyncDisposable
 {
+    private readonly HeldLease _group;
     private readonly OrderingOptions _options;
     private readonly int _sourceCount;
     private readonly KinesisSink _sink;
@@ -64,8 +65,10 @@ internal sealed partial class MergeStage : IAsyncDisposable
     private int _heldCount;
     private long _prunedAt = long.MinValue;
 
-    public MergeStage(OrderingOptions options, int sourceCount, KinesisSink sink, KinesisSink? deadLetterSink, int maxRecordBytes, TimeProvider time, ILogger<MergeStage> logger, BridgeMetrics metrics)
+    /// <param name="group">The merge group's lease this stage works under; the stage ends with it.</param>
+    public MergeStage(HeldLease group, OrderingOptions options, int sourceCount, KinesisSink sink, KinesisSink? deadLetterSink, int maxRecordBytes, TimeProvider time, ILogger<MergeStage> logger, BridgeMetrics metrics)
     {
+        _group = group;
         _options = options;
         _sourceCount = sourceCount;
         _sink = sink;
@@ -176,6 +179,11 @@ internal sealed partial class MergeStage : IAsyncDisposable
 
         _wake.Set();
     }
+
+    /// <summary>A merged shard's lease was lost: the group is given up, so the round ends and the next starts afresh.
+    /// The shard cannot simply be read again in this round: the watermark is already past records it would re-read,
+    /// which would then count as late.</summary>
+    public void OnShardLost() => _group.MarkLost();
 
     /// <summary>A consumer starts on the shard: its way into the merge.</summary>
     public MergeInlet Attach(SourceShard shard, string? parentShardId, OrderValueSelector orderBy)

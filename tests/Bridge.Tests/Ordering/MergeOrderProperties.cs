@@ -17,10 +17,10 @@ public class MergeOrderProperties
 {
     private static readonly TimeSpan Lateness = TimeSpan.FromMilliseconds(150);
 
-    private sealed record Scenario(int Seed, int Sources, int Keys, int RecordsPerShard, bool Splits, bool SkewBeyondLateness, bool Live, double RequestFailure, double EntryFailure, int Crashes, int? AggregateBytes)
+    private sealed record Scenario(int Seed, int Sources, int Keys, int RecordsPerShard, bool Splits, bool SkewBeyondLateness, bool Live, double RequestFailure, double EntryFailure, int Crashes, bool ExpireIterators, int? AggregateBytes)
     {
         public override string ToString() =>
-            $"seed={Seed} sources={Sources} keys={Keys} records/shard={RecordsPerShard} splits={Splits} skewBeyondLateness={SkewBeyondLateness} live={Live} requestFailure={RequestFailure:0.00} entryFailure={EntryFailure:0.00} crashes={Crashes} aggregateBytes={AggregateBytes?.ToString() ?? "off"}";
+            $"seed={Seed} sources={Sources} keys={Keys} records/shard={RecordsPerShard} splits={Splits} skewBeyondLateness={SkewBeyondLateness} live={Live} requestFailure={RequestFailure:0.00} entryFailure={EntryFailure:0.00} crashes={Crashes} expire={ExpireIterators} aggregateBytes={AggregateBytes?.ToString() ?? "off"}";
     }
 
     private static readonly Gen<Scenario> Scenarios =
@@ -34,8 +34,9 @@ public class MergeOrderProperties
         from requestFailure in Gen.Double[0, 0.2]
         from entryFailure in Gen.Double[0, 0.2]
         from crashes in Gen.Int[0, 2]
+        from expire in Gen.Bool
         from aggregate in Gen.Int[1024, 8192].Nullable()
-        select new Scenario(seed, sources, keys, records, splits, skewBeyond, live, requestFailure, entryFailure, crashes, aggregate);
+        select new Scenario(seed, sources, keys, records, splits, skewBeyond, live, requestFailure, entryFailure, crashes, expire, aggregate);
 
     [Fact]
     public async Task Nothing_is_lost_and_each_key_follows_its_order_values_across_shards_and_tables() =>
@@ -46,6 +47,14 @@ public class MergeOrderProperties
         var random = new Random(scenario.Seed);
         var workload = new MergedWorkload(random, scenario.Keys, scenario.Sources, maxSkew: scenario.SkewBeyondLateness ? 4 * Lateness : Lateness / 2);
         workload.Build(scenario.RecordsPerShard, scenario.Splits);
+        if (scenario.ExpireIterators)
+        {
+            var expiry = new Random(scenario.Seed + 1);
+            foreach (var stream in workload.Streams)
+            {
+                stream.ExpireIterator = () => { lock (expiry) { return expiry.NextDouble() < 0.05; } };
+            }
+        }
         var kinesis = new FlakyKinesis(shardCount: 4, seed: scenario.Seed)
         {
             RequestFailure = scenario.RequestFailure,
