@@ -168,6 +168,7 @@ async Task<int> RunMergedAsync()
     await WaitForMessagesAsync(bridge, messages.Written, TimeSpan.FromMinutes(2));
     var exitCode = await bridge.StopAsync();
     Console.WriteLine($"Stopped the bridge with SIGTERM: exit code {exitCode} (drained and checkpointed).");
+    var late = bridge.Lines.Count(l => l.Contains("Late record", StringComparison.Ordinal));
 
     var report = await RoomMessages.ReadTargetAsync(kinesis, "chat-events");
     var violations = report.OrderViolations();
@@ -175,6 +176,11 @@ async Task<int> RunMergedAsync()
     Console.WriteLine("Result");
     Console.WriteLine($"  messages written: {messages.Written}; in Kinesis: {report.Distinct} distinct, {report.Duplicates} duplicates");
     Console.WriteLine($"  per-room ts order across the {tables} tables: {violations.Count} violations{string.Concat(violations.Take(3).Select(v => "\n    " + v))}");
+    if (merge)
+    {
+        Console.WriteLine($"  late records reported by the bridge (Bridge:Ordering:OnLate = Emit, EventId 1401): {late}");
+    }
+
     var exact = report.Distinct == messages.Written && report.Duplicates == 0;
     Console.WriteLine(!exact ? "  VERIFICATION FAILED: messages missing or repeated"
         : violations.Count == 0 ? "  verified: every message exactly once, each room's messages in ts order across the tables, each room on one target shard."

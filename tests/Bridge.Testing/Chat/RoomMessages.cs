@@ -48,16 +48,18 @@ public sealed class RoomMessages(IAmazonDynamoDB dynamoDb, IReadOnlyList<string>
         }
     }
 
-    /// <summary>Writes <paramref name="count"/> messages 25 to a request (a backlog, fast); each room's <c>ts</c> still
-    /// increases message by message.</summary>
+    /// <summary>Writes <paramref name="count"/> messages 25 to a request (a backlog, fast). DynamoDB applies a batch's
+    /// items in no particular order, so, as a writer stamping <c>now</c> would, all messages of one batch share one
+    /// <c>ts</c>, above every earlier batch's: per room, <c>ts</c> never decreases in the order the stream holds them.</summary>
     public async Task WriteBacklogAsync(int count, CancellationToken cancellationToken = default)
     {
         for (var written = 0; written < count; written += 25)
         {
             var pending = new Dictionary<string, List<WriteRequest>>();
+            var ts = Math.Max(_lastTs.Values.DefaultIfEmpty(0).Max() + 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             for (var i = 0; i < Math.Min(25, count - written); i++)
             {
-                var (table, item) = NextMessage();
+                var (table, item) = NextMessage(ts);
                 (pending.TryGetValue(table, out var requests) ? requests : pending[table] = []).Add(new WriteRequest { PutRequest = new PutRequest { Item = item } });
             }
 
@@ -91,11 +93,12 @@ public sealed class RoomMessages(IAmazonDynamoDB dynamoDb, IReadOnlyList<string>
         return written;
     }
 
-    private (string Table, Dictionary<string, AttributeValue> Item) NextMessage()
+    /// <param name="batchTs">The stamp of a whole batch; otherwise the wall clock, at least one more than the room's last.</param>
+    private (string Table, Dictionary<string, AttributeValue> Item) NextMessage(long? batchTs = null)
     {
         var room = "room-" + _random.Next(rooms);
         var table = tables[_random.Next(tables.Count)];
-        var ts = Math.Max(_lastTs.GetValueOrDefault(room) + 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var ts = batchTs ?? Math.Max(_lastTs.GetValueOrDefault(room) + 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         _lastTs[room] = ts;
         return (table, new()
         {
