@@ -34,18 +34,8 @@ internal static class MergeCommand
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(smoke ? 2 : 12));
         var cancellationToken = timeout.Token;
 
-        var dynamoDbStart = LocalAws.StartDynamoDbLocalAsync(cancellationToken);
-        await using var kinesalite = await LocalAws.StartKinesaliteAsync(cancellationToken);
-        await using var dynamoDbLocal = await dynamoDbStart;
-        using var streamsFactory = dynamoDbLocal.CreateClientFactory();
-        using var kinesisFactory = kinesalite.CreateClientFactory();
-        var streams = streamsFactory.CreateDynamoDbStreamsClient();
-        var kinesis = kinesisFactory.CreateKinesisClient();
-        using var dynamoDb = new AmazonDynamoDBClient(EmulatorProcess.Credentials, new AmazonDynamoDBConfig
-        {
-            ServiceURL = dynamoDbLocal.Endpoint.ToString(),
-            AuthenticationRegion = EmulatorProcess.Region,
-        });
+        await using var aws = await LocalEmulators.StartAsync(cancellationToken);
+        var (streams, kinesis, dynamoDb) = (aws.Streams, aws.Kinesis, aws.DynamoDb);
 
         var messages = new RoomMessages(dynamoDb, Tables, rooms: 100, seed: 1);
         await messages.CreateTablesAsync(cancellationToken);
