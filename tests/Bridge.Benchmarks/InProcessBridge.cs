@@ -20,11 +20,16 @@ internal sealed class InProcessBridge : IAsyncDisposable
     private readonly Task _run;
 
     public InProcessBridge(IDynamoDbStreamsClient streams, IKinesisClient kinesis, BridgeOptions options, string tableName = StreamRecordWorkload.TableName, string streamArn = StreamRecordWorkload.StreamArn)
+        : this(streams, kinesis, options, [new ResolvedSource(tableName, streamArn, new PartitionKeySelector(StreamRecordWorkload.KeyAttribute))])
+    {
+    }
+
+    public InProcessBridge(IDynamoDbStreamsClient streams, IKinesisClient kinesis, BridgeOptions options, IReadOnlyList<ResolvedSource> sources)
     {
         var metrics = new BridgeMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), TimeProvider.System);
         var engine = new BridgeEngine(
             options,
-            [new ResolvedSource(tableName, streamArn, new PartitionKeySelector(StreamRecordWorkload.KeyAttribute))],
+            sources,
             streams,
             kinesis,
             new InMemoryLeaseStore(),

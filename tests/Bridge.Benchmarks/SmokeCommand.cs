@@ -18,6 +18,7 @@ internal static class SmokeCommand
             ("hotkey", () => HotKeyCommand.RunAsync(smoke: true)),
             ("scale", () => ScaleCommand.RunAsync(smoke: true)),
             ("e2e", () => EndToEndCommand.RunAsync(smoke: true)),
+            ("merge", () => MergeCommand.RunAsync(smoke: true)),
         ];
         var failed = new List<string>();
         foreach (var (name, run) in parts)

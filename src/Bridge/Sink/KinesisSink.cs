@@ -104,6 +104,20 @@ public sealed partial class KinesisSink : IAsyncDisposable
         ThrowIfFaulted();
         await _budget.AcquireAsync(1, record.Size, cancellationToken).ConfigureAwait(false);
         record.Ticket = record.Progress.Register(record.Sequence, record.Size);
+        Enqueue(record);
+    }
+
+    /// <summary>Queues a record its shard's progress registered already: the merge stage registers records when they
+    /// are read, in stream order, and releases them later in merged order.</summary>
+    internal async ValueTask AppendRegisteredAsync(OutboundRecord record, CancellationToken cancellationToken)
+    {
+        ThrowIfFaulted();
+        await _budget.AcquireAsync(1, record.Size, cancellationToken).ConfigureAwait(false);
+        Enqueue(record);
+    }
+
+    private void Enqueue(OutboundRecord record)
+    {
         lock (_lock)
         {
             record.TargetShard = _map.ShardOf(record.PartitionKey);
