@@ -19,7 +19,8 @@ internal sealed class InProcessBridge : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
 
-    public InProcessBridge(IDynamoDbStreamsClient streams, IKinesisClient kinesis, BridgeOptions options, string tableName = StreamRecordWorkload.TableName, string streamArn = StreamRecordWorkload.StreamArn)
+    /// <param name="leases">Where leases and checkpoints go; in memory unless given.</param>
+    public InProcessBridge(IDynamoDbStreamsClient streams, IKinesisClient kinesis, BridgeOptions options, string tableName = StreamRecordWorkload.TableName, string streamArn = StreamRecordWorkload.StreamArn, ILeaseStore? leases = null)
     {
         var metrics = new BridgeMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), TimeProvider.System);
         var engine = new BridgeEngine(
@@ -27,7 +28,7 @@ internal sealed class InProcessBridge : IAsyncDisposable
             [new ResolvedSource(tableName, streamArn, new PartitionKeySelector(StreamRecordWorkload.KeyAttribute))],
             streams,
             kinesis,
-            new InMemoryLeaseStore(),
+            leases ?? new InMemoryLeaseStore(),
             TimeProvider.System,
             NullLoggerFactory.Instance,
             metrics);

@@ -1,9 +1,10 @@
 using Bridge.Benchmarks;
+using Bridge.Benchmarks.Checkpointing;
 using Bridge.Benchmarks.EndToEnd;
 using Bridge.Benchmarks.Micro;
 using Bridge.Benchmarks.Simulation;
 
-// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|hotkey|scale|smoke> [--smoke] [--rooms N (e2e)]
+// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|hotkey|scale|checkpoint-cost|smoke> [--smoke] [--rooms N (e2e)]
 // Every command prints Markdown tables, exits by itself, and returns non-zero when a run fails.
 var command = args.FirstOrDefault() ?? "help";
 var smoke = args.Contains("--smoke");
@@ -14,6 +15,7 @@ return command switch
     "e2e" => await EndToEndCommand.RunAsync(smoke, Option("--rooms") ?? 100),
     "hotkey" => await HotKeyCommand.RunAsync(smoke),
     "scale" => await ScaleCommand.RunAsync(smoke),
+    "checkpoint-cost" => await CheckpointCostCommand.RunAsync(smoke),
     "smoke" => await SmokeCommand.RunAsync(),
     _ => Usage(),
 };
@@ -23,6 +25,6 @@ int? Option(string name) =>
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|hotkey|scale|smoke> [--smoke]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|hotkey|scale|checkpoint-cost|smoke> [--smoke]");
     return 2;
 }
