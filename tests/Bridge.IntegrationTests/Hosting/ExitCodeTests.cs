@@ -76,6 +76,20 @@ public sealed class ExitCodeTests(ChatEmulators aws) : IClassFixture<ChatEmulato
         Assert.Contains("table 'exit-no-such-table' does not exist", critical, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_start_up_failure_outside_the_options_checks_exits_1_naming_it_instead_of_aborting()
+    {
+        var (_, settings) = await SetUpAsync("exit-region");
+        settings["AWS_REGION"] = "";
+        settings["AWS_DEFAULT_REGION"] = "";
+        settings["AWS_CONFIG_FILE"] = "/nonexistent/aws-config";
+        await using var bridge = BridgeProcess.Start(settings);
+
+        Assert.Equal(1, await bridge.WaitForExitAsync());
+        var critical = Assert.Single(CriticalLines(bridge));
+        Assert.Contains("The host failed: No AWS region", critical, StringComparison.Ordinal);
+    }
+
     private static List<string> CriticalLines(BridgeProcess bridge) => [.. bridge.Lines.Where(l => l.Contains(" crit: ", StringComparison.Ordinal))];
 
     private async Task<(ChatTable Table, Dictionary<string, string> Settings)> SetUpAsync(string name)
