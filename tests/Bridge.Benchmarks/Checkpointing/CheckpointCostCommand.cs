@@ -30,8 +30,8 @@ internal static class CheckpointCostCommand
 
     public static async Task<int> RunAsync(bool smoke)
     {
-        var window = TimeSpan.FromSeconds(smoke ? 4 : 60);
-        var warmup = TimeSpan.FromSeconds(smoke ? 2 : 5);
+        var window = TimeSpan.FromSeconds(smoke ? 3 : 60);
+        var warmup = TimeSpan.FromSeconds(smoke ? 1 : 5);
         await using var dynamoDbLocal = await LocalAws.StartDynamoDbLocalAsync();
         using var dynamoDb = new AmazonDynamoDBClient(EmulatorProcess.Credentials, new AmazonDynamoDBConfig
         {
