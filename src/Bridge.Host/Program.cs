@@ -6,7 +6,6 @@ using Bridge.Host.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 if (HealthCheckCommand.IsRequested(args))
 {
@@ -28,10 +27,9 @@ builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = shutdown 
 try
 {
     using var host = builder.Build();
-    await host.RunAsync().ConfigureAwait(false);
-    return Environment.ExitCode;
+    return await HostExit.RunAsync(host).ConfigureAwait(false);
 }
-catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException { Source: "Microsoft.Extensions.Configuration.Binder" })
+catch (Exception ex) when (HostExit.IsConfigurationError(ex))
 {
     await Console.Error.WriteLineAsync($"Invalid configuration: {ex.Message}").ConfigureAwait(false);
     return BridgeWorker.ConfigurationErrorExitCode;
