@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Bridge.Host.Operator.Plan;
+using Bridge.Host.Operator.Status;
+
+namespace Bridge.Host.Operator;
+
+/// <summary><c>Bridge.Host plan …</c> and <c>Bridge.Host status …</c>: the operator's commands, run instead of the
+/// worker when the first argument names one.</summary>
+internal static class OperatorCommand
+{
+    private static readonly string[] Names = ["plan", "status"];
+
+    public static bool IsRequested(string[] args) => args.Length > 0 && Names.Contains(args[0], StringComparer.Ordinal);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("DynamoDB Streams → Kinesis bridge: operator commands.") { PlanCommand.Create(), StatusCommand.Create() };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            await Console.Error.WriteLineAsync($"{args[0]}: {parse.Errors[0].Message} (see {args[0]} --help)").ConfigureAwait(false);
+            return OperatorFailure.BadInput;
+        }
+
+        return await parse.InvokeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a command's body; a failure it can name becomes one line on stderr and its exit code.</summary>
+    public static async Task<int> GuardAsync(string command, Func<Task<int>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C on a watch or a sample: the operator asked to stop.
+            return 0;
+        }
+        catch (Exception e) when (OperatorFailure.From(e, command) is { } failure)
+        {
+            await Console.Error.WriteLineAsync(e is OperatorFailure ? $"{command}: {failure.Message}" : failure.Message).ConfigureAwait(false);
+            return failure.ExitCode;
+        }
+    }
+}
