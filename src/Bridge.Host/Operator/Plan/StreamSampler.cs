@@ -40,7 +40,16 @@ internal sealed class StreamSampler(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsCl
 
     private async Task<string> StreamOfAsync(string tableName, CancellationToken cancellationToken)
     {
-        var table = (await dynamoDb.DescribeTableAsync(tableName, cancellationToken).ConfigureAwait(false)).Table;
+        Amazon.DynamoDBv2.Model.TableDescription table;
+        try
+        {
+            table = (await dynamoDb.DescribeTableAsync(tableName, cancellationToken).ConfigureAwait(false)).Table;
+        }
+        catch (Amazon.DynamoDBv2.Model.ResourceNotFoundException)
+        {
+            throw OperatorFailure.Input($"table '{tableName}' does not exist.");
+        }
+
         if (table.StreamSpecification?.StreamEnabled != true || string.IsNullOrEmpty(table.LatestStreamArn))
         {
             throw OperatorFailure.Input($"table '{tableName}' has no stream enabled: enable DynamoDB Streams (NEW_AND_OLD_IMAGES) to sample it.");
