@@ -109,7 +109,7 @@ public sealed class OperatorCommandTests(ChatEmulators aws) : IClassFixture<Chat
             var behind = await HostCommand.RunAsync(Environment(), ["status", "--lease-table", "op-status-leases", "--target", "op-status-out", "--json"]);
             using var behindJson = JsonDocument.Parse(behind.Output);
             var waited = behindJson.RootElement.GetProperty("shards").EnumerateArray().Max(s => s.GetProperty("behindSeconds").GetDouble());
-            Assert.InRange(waited, 1, 60);
+            Assert.InRange(waited, 1, 120); // DynamoDB Local rounds creation times down to the minute
 
             // The same as text, from the configuration the worker uses (no --lease-table, --target).
             var text = await HostCommand.RunAsync(Settings(table, "op-status-out", "op-status-leases"), ["status"]);
