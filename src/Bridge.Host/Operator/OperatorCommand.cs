@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using Bridge.Host.Operator.Plan;
 using Bridge.Host.Operator.Status;
 
@@ -6,7 +7,7 @@ namespace Bridge.Host.Operator;
 
 /// <summary><c>Bridge.Host plan …</c> and <c>Bridge.Host status …</c>: the operator's commands, run instead of the
 /// worker when the first argument names one.</summary>
-internal static class OperatorCommand
+internal static partial class OperatorCommand
 {
     private static readonly string[] Names = ["plan", "status"];
 
@@ -18,12 +19,19 @@ internal static class OperatorCommand
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            await Console.Error.WriteLineAsync($"{args[0]}: {parse.Errors[0].Message} (see {args[0]} --help)").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"{args[0]}: {Plainly(parse.Errors[0].Message)} (see {args[0]} --help)").ConfigureAwait(false);
             return OperatorFailure.BadInput;
         }
 
         return await parse.InvokeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>A parse error without the CLR type names System.CommandLine puts in it (<c>System.Nullable`1[System.Double]</c>).</summary>
+    private static string Plainly(string message) =>
+        UnparsableValue().Replace(message, "'$1' is not a valid value for $2.");
+
+    [GeneratedRegex(@"Cannot parse argument '(.*)' for option '(.*)' as expected type '.*'\.?")]
+    private static partial Regex UnparsableValue();
 
     /// <summary>Runs a command's body; a failure it can name becomes one line on stderr and its exit code.</summary>
     public static async Task<int> GuardAsync(string command, Func<Task<int>> body)

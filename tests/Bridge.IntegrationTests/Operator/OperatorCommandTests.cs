@@ -129,7 +129,7 @@ public sealed class OperatorCommandTests(ChatEmulators aws) : IClassFixture<Chat
     }
 
     [Fact]
-    public async Task Status_watch_renders_a_live_table_in_a_terminal_and_refreshes_it()
+    public async Task Status_watch_renders_a_live_table_in_a_terminal_refreshes_it_and_flags_a_frozen_owner()
     {
         var table = await aws.CreateTableAsync("op-watch");
         await aws.CreateTargetAsync("op-watch-out", shards: 2);
@@ -138,11 +138,25 @@ public sealed class OperatorCommandTests(ChatEmulators aws) : IClassFixture<Chat
         await aws.WaitForDistinctAsync("op-watch-out", 50, bridge);
         await WaitForCheckpointsAsync("op-watch-leases");
 
-        var screen = await HostCommand.RunInTerminalAsync(
-            Environment(),
-            ["status", "--lease-table", "op-watch-leases", "--target", "op-watch-out", "--watch", "--interval", "1"],
-            done: s => Frames(s) >= 3,
-            timeout: TimeSpan.FromSeconds(60));
+        // Part way through, the worker freezes (SIGSTOP): its lease counter stops, and after the lease duration (3 s
+        // here, read from the same setting as the workers') the view says so.
+        var watchEnvironment = Environment();
+        watchEnvironment["Bridge__Leases__Duration"] = "00:00:03";
+        var freeze = Task.Delay(TimeSpan.FromSeconds(4)).ContinueWith(_ => bridge.Pause(), TaskScheduler.Default);
+        string screen;
+        try
+        {
+            screen = await HostCommand.RunInTerminalAsync(
+                watchEnvironment,
+                ["status", "--lease-table", "op-watch-leases", "--target", "op-watch-out", "--watch", "--interval", "1"],
+                done: s => Frames(s) >= 3 && s.Contains("owner silent", StringComparison.Ordinal),
+                timeout: TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            await freeze;
+            bridge.Resume();
+        }
 
         // Frames are redrawn in place (cursor movement), each a whole view: header, shard table with the worker, target shards.
         Assert.True(Frames(screen) >= 3, screen);
@@ -151,6 +165,7 @@ public sealed class OperatorCommandTests(ChatEmulators aws) : IClassFixture<Chat
         Assert.Contains("Target shards", screen, StringComparison.Ordinal);
         Assert.Contains("2 open shards", screen, StringComparison.Ordinal);
         Assert.Matches("╭|┌", screen);
+        Assert.Matches(@"owner silent [3-9] s.*│.*" + WorkerId, screen);
     }
 
     [Fact]

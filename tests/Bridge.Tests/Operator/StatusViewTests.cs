@@ -1,4 +1,5 @@
 using Bridge.Host.Operator.Status;
+using Microsoft.Extensions.Time.Testing;
 using Spectre.Console;
 
 namespace Bridge.Tests.Operator;
@@ -12,6 +13,7 @@ public sealed class StatusViewTests
         const string arn = "arn:aws:dynamodb:us-east-1:000000000000:table/chat/stream/2026-12-03T00:00:00.000";
         var snapshot = new StatusSnapshot(
             at,
+            TimeSpan.FromSeconds(10),
             "chat-leases",
             "chat-out",
             [
@@ -23,12 +25,7 @@ public sealed class StatusViewTests
             [new("shardId-000000000000", null, true, "0", "340282366920938463463374607431768211455")],
             [new("group|chat", ["groupOwner", "leaseKey"])],
             []);
-        var output = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
-        console.Profile.Width = 240;
-
-        console.Write(StatusView.Render(snapshot));
-        var text = output.ToString();
+        var text = Render(snapshot);
 
         Assert.Contains("3 source shards (1 reading, 1 finished, 1 unowned), 1 workers", text, StringComparison.Ordinal);
         Assert.Matches(@"shardId-0002\s*│\s*shardId-0001\s*│\s*-\s*│\s*reading\s*│\s*worker-a\s*│\s*00000…000042\s*│\s*3 s\s*│\s*caught up", text);
@@ -38,6 +35,29 @@ public sealed class StatusViewTests
         Assert.Contains("shardId-000000000000", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_watch_flags_an_owner_whose_lease_counter_stood_still_for_a_lease_duration()
+    {
+        var time = new FakeTimeProvider();
+        var renewals = new LeaseRenewals(time);
+        const string arn = "arn:aws:dynamodb:us-east-1:000000000000:table/chat/stream/x";
+        StatusSnapshot Look(long counter) => new(
+            time.GetUtcNow(), TimeSpan.FromSeconds(10), "chat-leases", null,
+            [new("chat", arn, "shardId-0001", null, [], ShardState.Reading, "worker-b", null, counter, null, null, null)], [new("worker-b", 1, 1)], [], [], []);
+
+        Assert.Null(renewals.Observe(Look(5)).Shards[0].LeaseUnchangedSeconds);   // first look: unknown
+        time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(0, renewals.Observe(Look(6)).Shards[0].LeaseUnchangedSeconds); // renewed since
+        time.Advance(TimeSpan.FromSeconds(4));
+        Assert.Equal(4, renewals.Observe(Look(6)).Shards[0].LeaseUnchangedSeconds);
+        time.Advance(TimeSpan.FromSeconds(8));
+        var silent = renewals.Observe(Look(6));
+        Assert.Equal(12, silent.Shards[0].LeaseUnchangedSeconds);
+
+        Assert.Contains("owner silent 12 s", Render(silent), StringComparison.Ordinal);
+        Assert.Contains("reading", Render(renewals.Observe(Look(7))), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(null, "-")]
     [InlineData(0.4, "<1 s")]
@@ -45,4 +65,13 @@ public sealed class StatusViewTests
     [InlineData(600.0, "10 min")]
     [InlineData(36_000.0, "10.0 h")]
     public void Ages_read_in_the_unit_that_fits(double? seconds, string shown) => Assert.Equal(shown, StatusView.Age(seconds));
+
+    private static string Render(StatusSnapshot snapshot)
+    {
+        var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        console.Profile.Width = 240;
+        console.Write(StatusView.Render(snapshot));
+        return output.ToString();
+    }
 }

@@ -62,7 +62,7 @@ internal static class PlanCommand
 
         var plan = CapacityPlanner.Plan(workload);
         await Console.Out.WriteAsync(parse.GetValue(Json)
-            ? JsonSerializer.Serialize(new PlanDocument(AwsPrices.AsOf, AwsPrices.Source, sample, plan), OperatorJsonContext.Default.PlanDocument) + Environment.NewLine
+            ? JsonSerializer.Serialize(new PlanDocument(AwsPrices.AsOf, AwsPrices.Source, sample, plan), OperatorJsonContext.Readable.PlanDocument) + Environment.NewLine
             : PlanReport.Render(plan, sample)).ConfigureAwait(false);
         return 0;
     }

@@ -41,11 +41,13 @@ internal static class StatusCommand
             throw OperatorFailure.Input("--interval must be at least 1 second.");
         }
 
+        var leaseDuration = aws.Configuration.GetValue($"{BridgeOptions.SectionName}:{nameof(BridgeOptions.Leases)}:{nameof(LeaseOptions.Duration)}", new LeaseOptions().Duration);
         var reader = new StatusReader(aws.DynamoDb, aws.Streams, aws.Kinesis, TimeProvider.System);
-        var snapshot = await reader.ReadAsync(leaseTable, target, cancellationToken).ConfigureAwait(false);
+        var renewals = new LeaseRenewals(TimeProvider.System);
+        var snapshot = renewals.Observe(await reader.ReadAsync(leaseTable, target, leaseDuration, cancellationToken).ConfigureAwait(false));
         if (parse.GetValue(Json))
         {
-            await Console.Out.WriteLineAsync(JsonSerializer.Serialize(snapshot, OperatorJsonContext.Default.StatusSnapshot)).ConfigureAwait(false);
+            await Console.Out.WriteLineAsync(JsonSerializer.Serialize(snapshot, OperatorJsonContext.Readable.StatusSnapshot)).ConfigureAwait(false);
             return 0;
         }
 
@@ -63,7 +65,7 @@ internal static class StatusCommand
                 await Task.Delay(interval, TimeProvider.System, cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    snapshot = await reader.ReadAsync(leaseTable, target, cancellationToken).ConfigureAwait(false);
+                    snapshot = renewals.Observe(await reader.ReadAsync(leaseTable, target, leaseDuration, cancellationToken).ConfigureAwait(false));
                     live.UpdateTarget(StatusView.Render(snapshot));
                 }
                 catch (Exception e) when (OperatorFailure.From(e, "refresh") is { } failure && e is not OperationCanceledException)

@@ -17,7 +17,7 @@ internal sealed class StatusReader(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsCli
     private const string LeaseKeyAttribute = "leaseKey";
     private const int ConcurrentReads = 8;
 
-    public async Task<StatusSnapshot> ReadAsync(string leaseTable, string? targetStream, CancellationToken cancellationToken)
+    public async Task<StatusSnapshot> ReadAsync(string leaseTable, string? targetStream, TimeSpan leaseDuration, CancellationToken cancellationToken)
     {
         var items = await ScanAsync(leaseTable, cancellationToken).ConfigureAwait(false);
         var leases = new List<Lease>();
@@ -49,7 +49,7 @@ internal sealed class StatusReader(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsCli
         var workers = shards.Where(s => s.Owner is not null).GroupBy(s => s.Owner!, StringComparer.Ordinal)
             .Select(g => new WorkerLeases(g.Key, g.Count(), g.Count(s => s.State == ShardState.Reading)))
             .OrderBy(w => w.Worker, StringComparer.Ordinal).ToList();
-        return new StatusSnapshot(now, leaseTable, targetStream, shards, workers, target, others, problems);
+        return new StatusSnapshot(now, leaseDuration, leaseTable, targetStream, shards, workers, target, others, problems);
     }
 
     private async Task<List<Dictionary<string, AttributeValue>>> ScanAsync(string leaseTable, CancellationToken cancellationToken)

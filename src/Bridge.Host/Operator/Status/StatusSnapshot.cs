@@ -5,8 +5,10 @@ namespace Bridge.Host.Operator.Status;
 /// <param name="OtherItems">Items of the lease table that are not shard leases (another kind of lease, or a newer
 /// version's): shown, never interpreted.</param>
 /// <param name="Problems">What could not be read this time (a stream gone, a shard's position trimmed), one line each.</param>
+/// <param name="LeaseDuration">The workers' <c>Bridge:Leases:Duration</c>: a lease unrenewed for longer is taken over.</param>
 internal sealed record StatusSnapshot(
     DateTimeOffset At,
+    TimeSpan LeaseDuration,
     string LeaseTable,
     string? TargetStream,
     IReadOnlyList<SourceShardStatus> Shards,
@@ -20,6 +22,8 @@ internal sealed record StatusSnapshot(
 /// <param name="CheckpointAgeSeconds">Age of the change the checkpoint names (now minus its creation time): how old the
 /// newest change known forwarded is. Null when the checkpoint names no record.</param>
 /// <param name="BehindSeconds">Age of the oldest change after the checkpoint, 0 when there is none (caught up); null when not measured.</param>
+/// <param name="LeaseUnchangedSeconds">With <c>--watch</c>: how long the lease counter has not moved, as this view saw it
+/// (null on the first look); past the lease duration the owner is presumed gone and another worker takes the shard.</param>
 internal sealed record SourceShardStatus(
     string Table,
     string StreamArn,
@@ -32,7 +36,8 @@ internal sealed record SourceShardStatus(
     long LeaseCounter,
     string? Checkpoint,
     double? CheckpointAgeSeconds,
-    double? BehindSeconds);
+    double? BehindSeconds,
+    double? LeaseUnchangedSeconds = null);
 
 internal enum ShardState
 {

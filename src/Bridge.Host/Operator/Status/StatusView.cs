@@ -64,7 +64,7 @@ internal static class StatusView
                 Markup.Escape(s.ShardId),
                 Markup.Escape(s.ParentShardId ?? "-"),
                 Markup.Escape(s.ChildShardIds.Count == 0 ? "-" : string.Join(" ", s.ChildShardIds)),
-                State(s),
+                State(s, snapshot.LeaseDuration),
                 Markup.Escape((s.Owner ?? "-") + (s.PendingOwner is { } p ? $" (handing to {p})" : "")),
                 Markup.Escape(Shorten(s.Checkpoint ?? "none")),
                 Age(s.CheckpointAgeSeconds),
@@ -100,8 +100,9 @@ internal static class StatusView
         return table;
     }
 
-    private static string State(SourceShardStatus s) => s.State switch
+    private static string State(SourceShardStatus s, TimeSpan leaseDuration) => s.State switch
     {
+        ShardState.Reading when s.LeaseUnchangedSeconds >= leaseDuration.TotalSeconds => $"[red]owner silent {Age(s.LeaseUnchangedSeconds)}[/]",
         ShardState.Reading => "[green]reading[/]",
         ShardState.Finished => "finished",
         ShardState.Unowned => "[yellow]unowned[/]",
