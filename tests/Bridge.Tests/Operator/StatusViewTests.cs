@@ -27,7 +27,7 @@ public sealed class StatusViewTests
             []);
         var text = Render(snapshot);
 
-        Assert.Contains("3 source shards (1 reading, 1 finished, 1 unowned), 1 workers", text, StringComparison.Ordinal);
+        Assert.Contains("3 source shards (1 reading, 1 finished, 1 unowned), 1 worker,", text, StringComparison.Ordinal);
         Assert.Matches(@"shardId-0002\s*│\s*shardId-0001\s*│\s*-\s*│\s*reading\s*│\s*worker-a\s*│\s*00000…000042\s*│\s*3 s\s*│\s*caught up", text);
         Assert.Matches(@"shardId-0001\s*│\s*-\s*│\s*shardId-0002\s*│\s*finished", text);
         Assert.Matches(@"shardId-0003.*unowned", text);
