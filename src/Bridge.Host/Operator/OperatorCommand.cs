@@ -9,6 +9,9 @@ namespace Bridge.Host.Operator;
 /// worker when the first argument names one.</summary>
 internal static partial class OperatorCommand
 {
+    /// <summary>128 + SIGINT, as a shell reports a command stopped by Ctrl+C.</summary>
+    public const int CancelledExitCode = 130;
+
     private static readonly string[] Names = ["plan", "status"];
 
     public static bool IsRequested(string[] args) => args.Length > 0 && Names.Contains(args[0], StringComparer.Ordinal);
@@ -42,12 +45,13 @@ internal static partial class OperatorCommand
         }
         catch (OperationCanceledException)
         {
-            // Ctrl+C on a watch or a sample: the operator asked to stop.
-            return 0;
+            // Ctrl+C before the answer (a sample cut short): nothing was printed, so not a success.
+            await Console.Error.WriteLineAsync($"{command}: cancelled.").ConfigureAwait(false);
+            return CancelledExitCode;
         }
-        catch (Exception e) when (OperatorFailure.From(e, command) is { } failure)
+        catch (Exception e) when (OperatorFailure.From(e) is { } failure)
         {
-            await Console.Error.WriteLineAsync(e is OperatorFailure ? $"{command}: {failure.Message}" : failure.Message).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"{command}: {failure.Message}").ConfigureAwait(false);
             return failure.ExitCode;
         }
     }

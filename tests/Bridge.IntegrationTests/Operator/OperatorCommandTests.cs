@@ -57,20 +57,14 @@ public sealed class OperatorCommandTests(ChatEmulators aws) : IClassFixture<Chat
 
         // Read-only: no table was created (beside the bridge's own lease table), and the bridge (reading the same shards) still delivers every change once.
         Assert.Equal(tablesBefore, await TablesBesideAsync("op-sample-leases"));
-        await aws.WaitForDistinctAsync("op-sample-out", written, bridge);
-        var report = await aws.StopAndCompareAsync(bridge, table, "op-sample-out");
-        Assert.True(report.ExactlyOnceInOrder, report.ToString());
+        await AssertDeliveredExactlyOnceAsync(bridge, table, "op-sample-out", written);
     }
 
     [Fact]
     public async Task Status_shows_every_shard_read_by_the_running_worker_caught_up_the_target_shards_and_items_it_does_not_know()
     {
         var table = await aws.CreateTableAsync("op-status");
-        await aws.CreateTargetAsync("op-status-out", shards: 3);
-        await table.ApplyAsync(Messages(0, 200));
-        await using var bridge = BridgeProcess.Start(Settings(table, "op-status-out", "op-status-leases"));
-        await aws.WaitForDistinctAsync("op-status-out", 200, bridge);
-        await WaitForCheckpointsAsync("op-status-leases");
+        await using var bridge = await StartForwardingAsync(table, targetShards: 3, backlog: 200);
 
         // Another kind of item in the lease table (as a merge mode's group lease would be): shown, not misread.
         await aws.DynamoDbClient.PutItemAsync("op-status-leases", new() { ["leaseKey"] = new AttributeValue { S = "group|op-status" }, ["groupOwner"] = new AttributeValue { S = WorkerId } });
@@ -123,20 +117,14 @@ public sealed class OperatorCommandTests(ChatEmulators aws) : IClassFixture<Chat
             bridge.Resume();
         }
 
-        await aws.WaitForDistinctAsync("op-status-out", 220, bridge);
-        var report = await aws.StopAndCompareAsync(bridge, table, "op-status-out");
-        Assert.True(report.ExactlyOnceInOrder, report.ToString());
+        await AssertDeliveredExactlyOnceAsync(bridge, table, "op-status-out", 220);
     }
 
     [Fact]
     public async Task Status_watch_renders_a_live_table_in_a_terminal_refreshes_it_and_flags_a_frozen_owner()
     {
         var table = await aws.CreateTableAsync("op-watch");
-        await aws.CreateTargetAsync("op-watch-out", shards: 2);
-        await table.ApplyAsync(Messages(0, 50));
-        await using var bridge = BridgeProcess.Start(Settings(table, "op-watch-out", "op-watch-leases"));
-        await aws.WaitForDistinctAsync("op-watch-out", 50, bridge);
-        await WaitForCheckpointsAsync("op-watch-leases");
+        await using var bridge = await StartForwardingAsync(table, targetShards: 2, backlog: 50);
 
         // Part way through, the worker freezes (SIGSTOP): its lease counter stops, and after the lease duration (3 s
         // here, read from the same setting as the workers') the view says so.
@@ -187,6 +175,7 @@ public sealed class OperatorCommandTests(ChatEmulators aws) : IClassFixture<Chat
             (Environment(), ["plan", "--writes-per-second", "350", "--record-bytes", "800", "--hot-key-share", "7"], 2, "--hot-key-share"),
             (Environment(), ["status", "--lease-table", "no-such-leases"], 2, "lease table 'no-such-leases' does not exist"),
             (Environment(), ["status"], 2, "--lease-table"),
+            (BogusAwsKey(), ["status", "--lease-table", "any"], 2, "invalid configuration"),
             (deniedEnvironment, ["status", "--lease-table", "any"], 1, "access denied"),
             (deniedEnvironment, ["plan", "--sample", "any", "--key", "roomId", "--seconds", "1"], 1, "access denied"),
         };
@@ -206,6 +195,32 @@ public sealed class OperatorCommandTests(ChatEmulators aws) : IClassFixture<Chat
             Assert.Contains(says, line, StringComparison.Ordinal);
             Assert.Equal("", result.Output);
         }
+    }
+
+    /// <summary>Target <c>TABLE-out</c>, lease table <c>TABLE-leases</c>: a backlog written, the real host started,
+    /// and waited for until the backlog is forwarded and checkpointed.</summary>
+    private async Task<BridgeProcess> StartForwardingAsync(ChatTable table, int targetShards, int backlog)
+    {
+        await aws.CreateTargetAsync(table.TableName + "-out", targetShards);
+        await table.ApplyAsync(Messages(0, backlog));
+        var bridge = BridgeProcess.Start(Settings(table, table.TableName + "-out", table.TableName + "-leases"));
+        await aws.WaitForDistinctAsync(table.TableName + "-out", backlog, bridge);
+        await WaitForCheckpointsAsync(table.TableName + "-leases");
+        return bridge;
+    }
+
+    private async Task AssertDeliveredExactlyOnceAsync(BridgeProcess bridge, ChatTable table, string target, int changes)
+    {
+        await aws.WaitForDistinctAsync(target, changes, bridge);
+        var report = await aws.StopAndCompareAsync(bridge, table, target);
+        Assert.True(report.ExactlyOnceInOrder, report.ToString());
+    }
+
+    private Dictionary<string, string> BogusAwsKey()
+    {
+        var environment = Environment();
+        environment["Aws__MaxAttemps"] = "3";
+        return environment;
     }
 
     private async Task<List<string>> TablesBesideAsync(string leaseTable) =>

@@ -58,6 +58,22 @@ internal static class StatusCommand
             return 0;
         }
 
+        try
+        {
+            await WatchAsync(console, reader, renewals, snapshot, leaseTable, target, leaseDuration, interval, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C is how a watch ends.
+        }
+
+        return 0;
+    }
+
+    private static async Task WatchAsync(
+        IAnsiConsole console, StatusReader reader, LeaseRenewals renewals, StatusSnapshot snapshot, string leaseTable, string? target,
+        TimeSpan leaseDuration, TimeSpan interval, CancellationToken cancellationToken)
+    {
         await console.Live(StatusView.Render(snapshot)).StartAsync(async live =>
         {
             while (true)
@@ -68,16 +84,15 @@ internal static class StatusCommand
                     snapshot = renewals.Observe(await reader.ReadAsync(leaseTable, target, leaseDuration, cancellationToken).ConfigureAwait(false));
                     live.UpdateTarget(StatusView.Render(snapshot));
                 }
-                catch (Exception e) when (OperatorFailure.From(e, "refresh") is { } failure && e is not OperationCanceledException)
+                catch (Exception e) when (OperatorFailure.From(e) is { } failure)
                 {
                     // One failed refresh (a throttled call, a blip) keeps the last view on screen and says why.
-                    live.UpdateTarget(StatusView.Render(snapshot, failure.Message));
+                    live.UpdateTarget(StatusView.Render(snapshot, "refresh failed: " + failure.Message));
                 }
 
                 live.Refresh();
             }
         }).ConfigureAwait(false);
-        return 0;
     }
 
     /// <summary>Spectre's console on stdout; when stdout is not a terminal, wide enough that rows do not wrap.</summary>
