@@ -145,6 +145,11 @@ internal sealed class StatusReader(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsCli
 
             return row;
         }
+        catch (Aws.Protocol.ResourceNotFoundException)
+        {
+            // The stream or shard is gone (table deleted, stream disabled): DescribeAsync has said so once for the stream.
+            return row;
+        }
         finally
         {
             gate.Release();
