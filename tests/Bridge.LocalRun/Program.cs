@@ -6,12 +6,26 @@ using Bridge.Testing.Chat;
 // The bridge end to end on local emulators: DynamoDB Local (with Streams) → the real Bridge.Host process → kinesalite.
 // Phase 1 writes a backlog before the bridge starts and times the catch-up; phase 2 writes at a steady rate while it
 // runs and measures latency (item written → record in Kinesis). Then it reads the target stream back and verifies.
+var optionsRead = new List<string>();
 var backlog = Option("--backlog", 10_000);
 var liveRate = Option("--live-rate", 200);
 var liveSeconds = Option("--live-seconds", 10);
 var rooms = Option("--rooms", 150);
 var shards = Option("--shards", 4);
 var aggregation = TextOption("--aggregation", "None");
+var unknown = args.Where((_, i) => i % 2 == 0).FirstOrDefault(a => !optionsRead.Contains(a));
+if (unknown is not null || args.Length % 2 != 0)
+{
+    // A mistyped option would otherwise run with the defaults without a word.
+    var usage = $"usage: bash tests/run-local.sh [{string.Join(" ", optionsRead.Select(o => $"{o} VALUE"))}]";
+    Console.Error.WriteLine(unknown switch
+    {
+        "--help" => usage,
+        null => $"option '{args[^1]}' needs a value; {usage}",
+        _ => $"unknown option '{unknown}'; {usage}",
+    });
+    return unknown == "--help" ? 0 : 2;
+}
 
 Console.WriteLine($"Starting DynamoDB Local and kinesalite on 127.0.0.1 …");
 await using var dynamo = await LocalAws.StartDynamoDbLocalAsync();
@@ -124,6 +138,7 @@ int Option(string name, int fallback) => int.Parse(TextOption(name, fallback.ToS
 
 string TextOption(string name, string fallback)
 {
+    optionsRead.Add(name);
     var index = Array.IndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
 }
