@@ -2,6 +2,7 @@ using Bridge.Forwarding;
 using Bridge.Host;
 using Bridge.Host.Configuration;
 using Bridge.Host.Health;
+using Bridge.Host.Operator;
 using Bridge.Host.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,6 +11,11 @@ using Microsoft.Extensions.Hosting;
 if (HealthCheckCommand.IsRequested(args))
 {
     return await HealthCheckCommand.RunAsync(args).ConfigureAwait(false);
+}
+
+if (OperatorCommand.IsRequested(args))
+{
+    return await OperatorCommand.RunAsync(args).ConfigureAwait(false);
 }
 
 var builder = Host.CreateApplicationBuilder(args);
