@@ -168,26 +168,17 @@ internal sealed partial class ShardConsumer(
     {
         var sequence = record.SequenceNumber;
         var outcome = router.Route(record);
-        if (outcome.IsRouted && merge is null)
+        long orderValue = 0;
+        if (outcome.IsRouted && merge is not null && !merge.TrySelectOrderValue(record, out orderValue, out var problem))
         {
-            await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-            await sink.AppendAsync(new OutboundRecord(_shard, sequence, outcome.PartitionKey, outcome.Data, record.ApproximateCreationDateTime, progress, outcome.Size), cancellationToken).ConfigureAwait(false);
-            return true;
+            outcome = RouteOutcome.Undeliverable(UndeliverableReason.NoOrderValue, problem!);
         }
 
         if (outcome.IsRouted)
         {
-            if (merge!.TrySelectOrderValue(record, out var orderValue, out var problem))
-            {
-                // Registered now, in stream order; the merge stage hands it to the sink once the watermark reaches it.
-                await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-                var held = new OutboundRecord(_shard, sequence, outcome.PartitionKey, outcome.Data, record.ApproximateCreationDateTime, progress, outcome.Size);
-                held.Ticket = progress.Register(sequence, outcome.Size);
-                merge.Hold(held, orderValue);
-                return true;
-            }
-
-            outcome = RouteOutcome.Undeliverable(UndeliverableReason.NoOrderValue, problem!);
+            await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+            await SendAsync(sink, new OutboundRecord(_shard, sequence, outcome.PartitionKey, outcome.Data, record.ApproximateCreationDateTime, progress, outcome.Size), orderValue, cancellationToken).ConfigureAwait(false);
+            return true;
         }
 
         var reason = outcome.Reason.ToString();
@@ -197,15 +188,14 @@ internal sealed partial class ShardConsumer(
         {
             case UndeliverableAction.Skip:
                 LogSkipped(_shard.TableName, _shard.ShardId, record.SequenceNumber, keys, reason, outcome.Message!);
-                await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-                progress.Acknowledge(progress.Register(sequence, 0));
+                await PassAsync(record, cancellationToken).ConfigureAwait(false);
                 return true;
 
             case UndeliverableAction.DeadLetter when deadLetterSink is not null:
                 LogDeadLettered(_shard.TableName, _shard.ShardId, record.SequenceNumber, keys, reason, outcome.Message!);
                 var envelope = DeadLetterEnvelope.Wrap(_shard, sequence.Value, reason, outcome.Message!, keys, record.Json.Span, maxRecordBytes - _shard.ShardId.Length);
                 await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-                await deadLetterSink.AppendAsync(new OutboundRecord(_shard, sequence, _shard.ShardId, envelope, record.ApproximateCreationDateTime, progress), cancellationToken).ConfigureAwait(false);
+                await SendAsync(deadLetterSink, new OutboundRecord(_shard, sequence, _shard.ShardId, envelope, record.ApproximateCreationDateTime, progress), orderValue: null, cancellationToken).ConfigureAwait(false);
                 return true;
 
             default:
@@ -213,6 +203,36 @@ internal sealed partial class ShardConsumer(
                 LogBlocked(_shard.TableName, _shard.ShardId, record.SequenceNumber, keys, reason, outcome.Message!);
                 return false;
         }
+    }
+
+    /// <summary>Hands a record to a sink, or in Merge mode registers it now, in stream order, and holds it in the merge
+    /// stage, which appends it once the watermark reaches it (<paramref name="orderValue"/>; null: at the shard's turn).</summary>
+    private ValueTask SendAsync(KinesisSink destination, OutboundRecord record, long? orderValue, CancellationToken cancellationToken)
+    {
+        if (merge is null)
+        {
+            return destination.AppendAsync(record, cancellationToken);
+        }
+
+        record.Ticket = progress.Register(record.Sequence, record.Size);
+        merge.Hold(record, destination, orderValue);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Passes a record deliberately not forwarded: the checkpoint may pass it once every earlier record of the
+    /// shard is done. In Merge mode it waits its shard's turn in the merge stage, so what a shard holds stays the tail of
+    /// what it registered.</summary>
+    private async ValueTask PassAsync(StreamRecord record, CancellationToken cancellationToken)
+    {
+        await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+        var ticket = progress.Register(record.SequenceNumber, 0);
+        if (merge is null)
+        {
+            progress.Acknowledge(ticket);
+            return;
+        }
+
+        merge.Hold(new OutboundRecord(_shard, record.SequenceNumber, _shard.ShardId, default, record.ApproximateCreationDateTime, progress, size: 0) { Ticket = ticket }, destination: null, orderValue: null);
     }
 
     private async Task<bool> DrainAsync(CancellationToken drainDeadline)

@@ -9,8 +9,10 @@ internal sealed class MergeInlet(MergeStage stage, ShardFrontier frontier, Order
     public bool TrySelectOrderValue(in StreamRecord record, out long epochMilliseconds, out string? problem) =>
         orderBy.TrySelect(record, out epochMilliseconds, out problem);
 
-    /// <summary>Holds a record its shard's progress has just registered, until the watermark passes it.</summary>
-    public void Hold(OutboundRecord record, long orderValue) => stage.Hold(frontier, record, orderValue);
+    /// <summary>Holds a record its shard's progress has just registered, until the watermark reaches it; then it is
+    /// appended to <paramref name="destination"/>, or only acknowledged when that is null (a record deliberately not
+    /// forwarded). Without an order value it goes at its shard's turn (the shard's frontier).</summary>
+    public void Hold(OutboundRecord record, KinesisSink? destination, long? orderValue) => stage.Hold(frontier, record, destination, orderValue);
 
     /// <summary>A read that started at <paramref name="readStartedAt"/> found the shard at its tip.</summary>
     public void OnCaughtUp(DateTimeOffset readStartedAt) => stage.OnCaughtUp(frontier, readStartedAt);

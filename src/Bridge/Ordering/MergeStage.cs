@@ -194,14 +194,14 @@ internal sealed partial class MergeStage : IAsyncDisposable
         }
     }
 
-    internal void Hold(ShardFrontier frontier, OutboundRecord record, long orderValue)
+    internal void Hold(ShardFrontier frontier, OutboundRecord record, KinesisSink? destination, long? orderValue)
     {
         lock (_lock)
         {
             AssertInvariants();
-            var effective = Math.Max(frontier.Value, orderValue);
+            var effective = Math.Max(frontier.Value, orderValue ?? frontier.Value);
             frontier.Value = effective;
-            var held = new HeldRecord(record, effective, orderValue, _arrivals++);
+            var held = new HeldRecord(record, destination, effective, orderValue ?? effective, _arrivals++);
             frontier.Held.Enqueue(held);
             _heldCount++;
             if (!frontier.Queued)
@@ -353,6 +353,19 @@ internal sealed partial class MergeStage : IAsyncDisposable
         if (record.Progress.IsAbandoned)
         {
             // The shard's lease was lost: its next owner reads and sends the record again, in order.
+            return;
+        }
+
+        if (held.Destination is null)
+        {
+            record.Progress.Acknowledge(record.Ticket);
+            return;
+        }
+
+        if (held.Destination != _sink)
+        {
+            // A dead letter: never late, it only keeps its shard's turn.
+            await held.Destination.AppendRegisteredAsync(record, cancellationToken).ConfigureAwait(false);
             return;
         }
 

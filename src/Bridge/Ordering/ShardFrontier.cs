@@ -31,7 +31,8 @@ internal sealed class ShardFrontier(SourceShard shard, string key, string? paren
     public Queue<HeldRecord> Held { get; } = new();
 }
 
+/// <param name="Destination">The sink it goes to when released; null: only acknowledged (deliberately not forwarded).</param>
 /// <param name="Effective">The order value the merge sorts by: at least every earlier value of the same shard.</param>
 /// <param name="Raw">The record's own order value, which lateness is judged by.</param>
 /// <param name="Arrival">Order of arrival in the stage, breaking ties of <paramref name="Effective"/>.</param>
-internal readonly record struct HeldRecord(OutboundRecord Record, long Effective, long Raw, long Arrival);
+internal readonly record struct HeldRecord(OutboundRecord Record, KinesisSink? Destination, long Effective, long Raw, long Arrival);

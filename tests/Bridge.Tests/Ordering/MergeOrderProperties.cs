@@ -17,10 +17,10 @@ public class MergeOrderProperties
 {
     private static readonly TimeSpan Lateness = TimeSpan.FromMilliseconds(150);
 
-    private sealed record Scenario(int Seed, int Sources, int Keys, int RecordsPerShard, bool Splits, bool SkewBeyondLateness, bool Live, double RequestFailure, double EntryFailure, int Crashes, bool ExpireIterators, int? AggregateBytes)
+    private sealed record Scenario(int Seed, int Sources, int Keys, int RecordsPerShard, bool Splits, bool SkewBeyondLateness, bool Live, double RequestFailure, double EntryFailure, int Crashes, bool ExpireIterators, bool SkipSome, int? AggregateBytes)
     {
         public override string ToString() =>
-            $"seed={Seed} sources={Sources} keys={Keys} records/shard={RecordsPerShard} splits={Splits} skewBeyondLateness={SkewBeyondLateness} live={Live} requestFailure={RequestFailure:0.00} entryFailure={EntryFailure:0.00} crashes={Crashes} expire={ExpireIterators} aggregateBytes={AggregateBytes?.ToString() ?? "off"}";
+            $"seed={Seed} sources={Sources} keys={Keys} records/shard={RecordsPerShard} splits={Splits} skewBeyondLateness={SkewBeyondLateness} live={Live} requestFailure={RequestFailure:0.00} entryFailure={EntryFailure:0.00} crashes={Crashes} expire={ExpireIterators} skipSome={SkipSome} aggregateBytes={AggregateBytes?.ToString() ?? "off"}";
     }
 
     private static readonly Gen<Scenario> Scenarios =
@@ -35,8 +35,9 @@ public class MergeOrderProperties
         from entryFailure in Gen.Double[0, 0.2]
         from crashes in Gen.Int[0, 2]
         from expire in Gen.Bool
+        from skipSome in Gen.Bool
         from aggregate in Gen.Int[1024, 8192].Nullable()
-        select new Scenario(seed, sources, keys, records, splits, skewBeyond, live, requestFailure, entryFailure, crashes, expire, aggregate);
+        select new Scenario(seed, sources, keys, records, splits, skewBeyond, live, requestFailure, entryFailure, crashes, expire, skipSome, aggregate);
 
     [Fact]
     public async Task Nothing_is_lost_and_each_key_follows_its_order_values_across_shards_and_tables() =>
@@ -45,7 +46,8 @@ public class MergeOrderProperties
     private static async Task RunScenarioAsync(Scenario scenario)
     {
         var random = new Random(scenario.Seed);
-        var workload = new MergedWorkload(random, scenario.Keys, scenario.Sources, maxSkew: scenario.SkewBeyondLateness ? 4 * Lateness : Lateness / 2);
+        // Some records without their key, skipped (Bridge:OnUndeliverable = Skip): they keep their shard's turn in the merge.
+        var workload = new MergedWorkload(random, scenario.Keys, scenario.Sources, maxSkew: scenario.SkewBeyondLateness ? 4 * Lateness : Lateness / 2, keyless: scenario.SkipSome ? 0.05 : 0);
         workload.Build(scenario.RecordsPerShard, scenario.Splits);
         if (scenario.ExpireIterators)
         {
@@ -64,6 +66,7 @@ public class MergeOrderProperties
         harness.MoreStreams.AddRange(workload.Streams.Skip(1));
         harness.Options.Ordering.Mode = OrderingMode.Merge;
         harness.Options.Ordering.Lateness = Lateness;
+        harness.Options.OnUndeliverable = Bridge.Forwarding.UndeliverableAction.Skip;
         if (scenario.AggregateBytes is { } aggregateBytes)
         {
             harness.Options.Target.Aggregation = RecordAggregation.Kpl;
@@ -103,10 +106,12 @@ public class MergeOrderProperties
     /// <summary>The sources of a scenario: streams of two shards each (one split in two when asked), every record keyed
     /// by a room and stamped with <c>ts</c> = a global clock minus its shard's writer skew (a partition's writers share
     /// a clock; different partitions' clocks differ by up to the skew).</summary>
-    private sealed class MergedWorkload(Random random, int keys, int sources, TimeSpan maxSkew)
+    private sealed class MergedWorkload(Random random, int keys, int sources, TimeSpan maxSkew, double keyless)
     {
         private readonly Lock _lock = new();
+        /// <summary>Records with a key (to be delivered); keyless ones are only in <see cref="_keyless"/>.</summary>
         private readonly Dictionary<(string Shard, string Sequence), (string Key, long OrderValue)> _records = [];
+        private readonly HashSet<(string Shard, string Sequence)> _keyless = [];
         private readonly Dictionary<string, long> _skewMs = [];
         private readonly Dictionary<string, InMemoryStream> _streamOf = [];
         private readonly List<string> _open = [];
@@ -217,7 +222,7 @@ public class MergeOrderProperties
                     lineage.Insert(0, s);
                 }
 
-                var records = lineage.SelectMany(s => _streamOf[s].RecordsOf(s).Select(r => (Shard: s, r.SequenceNumber.Value))).ToList();
+                var records = lineage.SelectMany(s => _streamOf[s].RecordsOf(s).Select(r => (Shard: s, r.SequenceNumber.Value))).Where(r => !_keyless.Contains(r)).ToList();
                 foreach (var group in records.GroupBy(r => _records[r].Key))
                 {
                     var positions = group.Select(r => firstAt[r]).ToList();
@@ -257,10 +262,17 @@ public class MergeOrderProperties
         private void AppendOne()
         {
             var shard = _open[random.Next(_open.Count)];
-            var key = "room-" + random.Next(keys);
+            var key = random.NextDouble() < keyless ? null : "room-" + random.Next(keys);
             var orderValue = _clock - _skewMs[shard];
             var record = _streamOf[shard].Append(shard, key, orderValue: orderValue);
-            _records[(shard, record.SequenceNumber.Value)] = (key, orderValue);
+            if (key is null)
+            {
+                _keyless.Add((shard, record.SequenceNumber.Value));
+            }
+            else
+            {
+                _records[(shard, record.SequenceNumber.Value)] = (key, orderValue);
+            }
         }
     }
 }
