@@ -1,3 +1,4 @@
+using Bridge.Filtering;
 using Bridge.Forwarding;
 using Bridge.Host.Telemetry;
 using Bridge.Routing;
@@ -30,10 +31,12 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
             {
                 problems.Add($"Bridge:Sources:{i}:PartitionKey is required: the attribute (or dotted path into a map) whose value keys the Kinesis record.");
             }
-            else if (InvalidPathReason(source.PartitionKey) is { } why)
+            else
             {
-                problems.Add($"Bridge:Sources:{i}:PartitionKey '{source.PartitionKey}' is not valid: {why}");
+                PartitionKey(problems, i, source);
             }
+
+            Shaping(problems, i, source);
         }
 
         if (string.IsNullOrWhiteSpace(options.Target.StreamName))
@@ -129,16 +132,49 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
         }
     }
 
-    private static string? InvalidPathReason(string path)
+    /// <summary><c>PartitionKey</c> (a path or a template) and <c>PartitionKeyPattern</c>, each named in its own message.</summary>
+    private static void PartitionKey(List<string> problems, int i, SourceOptions source)
     {
         try
         {
-            _ = new PartitionKeySelector(path);
-            return null;
+            _ = new PartitionKeySelector(source.PartitionKey, source.PartitionKeyPattern);
+        }
+        catch (ArgumentException ex) when (ex.ParamName == "pattern")
+        {
+            problems.Add($"Bridge:Sources:{i}:PartitionKeyPattern is not valid: {ex.Message}");
         }
         catch (ArgumentException ex)
         {
-            return ex.Message;
+            problems.Add($"Bridge:Sources:{i}:PartitionKey '{source.PartitionKey}' is not valid: {ex.Message}");
+        }
+    }
+
+    /// <summary><c>Filter</c>, <c>IgnoreModifiesOf</c>, <c>IncludeAttributes</c> and <c>ExcludeAttributes</c>.</summary>
+    private static void Shaping(List<string> problems, int i, SourceOptions source)
+    {
+        if (!string.IsNullOrWhiteSpace(source.Filter))
+        {
+            try
+            {
+                _ = EventPatternCompiler.Compile(source.Filter);
+            }
+            catch (FormatException ex)
+            {
+                problems.Add($"Bridge:Sources:{i}:Filter is not a valid EventBridge pattern: {ex.Message}.");
+            }
+        }
+
+        foreach (var (key, names) in new[] { ("IgnoreModifiesOf", source.IgnoreModifiesOf), ("IncludeAttributes", source.IncludeAttributes), ("ExcludeAttributes", source.ExcludeAttributes) })
+        {
+            if (names.Any(string.IsNullOrWhiteSpace))
+            {
+                problems.Add($"Bridge:Sources:{i}:{key} has an empty attribute name.");
+            }
+        }
+
+        if (source.IncludeAttributes.Count > 0 && source.ExcludeAttributes.Count > 0)
+        {
+            problems.Add($"Bridge:Sources:{i}: give IncludeAttributes or ExcludeAttributes, not both.");
         }
     }
 

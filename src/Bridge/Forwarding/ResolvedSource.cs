@@ -1,6 +1,9 @@
+using Bridge.Filtering;
+using Bridge.Output;
 using Bridge.Routing;
 
 namespace Bridge.Forwarding;
 
-/// <summary>A configured source after start-up checks: its table, its enabled stream, and how to key its records.</summary>
-internal sealed record ResolvedSource(string TableName, string StreamArn, PartitionKeySelector KeySelector);
+/// <summary>A configured source after start-up checks: its table, its enabled stream, how to key its records, which to
+/// leave out (null: none) and how to shape them.</summary>
+internal sealed record ResolvedSource(string TableName, string StreamArn, PartitionKeySelector KeySelector, SourceFilter? Filter = null, OutputShape? Shape = null);

@@ -1,6 +1,7 @@
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Protocol;
 using Bridge.Coordination;
+using Bridge.Filtering;
 using Bridge.Routing;
 using Bridge.Sink;
 using Bridge.Source;
@@ -18,6 +19,7 @@ namespace Bridge.Forwarding;
 /// </remarks>
 internal sealed partial class ShardConsumer(
     ShardReader reader,
+    SourceFilter? filter,
     RecordRouter router,
     KinesisSink sink,
     KinesisSink? deadLetterSink,
@@ -153,6 +155,15 @@ internal sealed partial class ShardConsumer(
     private async ValueTask<bool> ForwardAsync(StreamRecord record, CancellationToken cancellationToken)
     {
         var sequence = record.SequenceNumber;
+        if (filter is not null && filter.Check(record) is var verdict and not FilterVerdict.Forward)
+        {
+            // Intentionally not forwarded: acknowledged at once, so the checkpoint passes it.
+            metrics.Filtered(_shard, verdict);
+            await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+            progress.Acknowledge(progress.Register(sequence, 0));
+            return true;
+        }
+
         var outcome = router.Route(record);
         if (outcome.IsRouted)
         {

@@ -2,6 +2,8 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Kinesis;
+using Bridge.Filtering;
+using Bridge.Output;
 using Bridge.Routing;
 using Bridge.Source;
 
@@ -20,7 +22,7 @@ internal sealed class SourceResolver(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsC
             var source = options.Sources[i];
             try
             {
-                resolved.Add(await ResolveAsync(source, cancellationToken).ConfigureAwait(false));
+                resolved.Add(await ResolveAsync(source, options.Target.Format, cancellationToken).ConfigureAwait(false));
             }
             catch (SourceProblem problem)
             {
@@ -37,9 +39,9 @@ internal sealed class SourceResolver(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsC
         return problems.Count > 0 ? throw new BridgeConfigurationException(problems) : resolved;
     }
 
-    private async Task<ResolvedSource> ResolveAsync(SourceOptions source, CancellationToken cancellationToken)
+    private async Task<ResolvedSource> ResolveAsync(SourceOptions source, OutputFormat format, CancellationToken cancellationToken)
     {
-        var selector = new PartitionKeySelector(source.PartitionKey);
+        var selector = new PartitionKeySelector(source.PartitionKey, source.PartitionKeyPattern);
         string streamArn;
         string tableName;
         if (source.StreamArn is { Length: > 0 } arn)
@@ -84,7 +86,13 @@ internal sealed class SourceResolver(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsC
             throw new SourceProblem($"stream '{streamArn}' of table '{tableName}' is {description.StreamStatus}.");
         }
 
-        return new ResolvedSource(description.TableName ?? tableName, streamArn, selector);
+        if (source.IgnoreModifiesOf.Count > 0 && description.StreamViewType is { } view && view != "NEW_AND_OLD_IMAGES")
+        {
+            throw new SourceProblem($"IgnoreModifiesOf compares a MODIFY's two images, but stream '{streamArn}' is {view}; use NEW_AND_OLD_IMAGES.");
+        }
+
+        var filter = SourceFilter.For(source.Filter, source.IgnoreModifiesOf, streamArn);
+        return new ResolvedSource(description.TableName ?? tableName, streamArn, selector, filter, source.Shape(format));
     }
 
     private async Task CheckStreamAsync(string key, string stream, List<string> problems, CancellationToken cancellationToken)

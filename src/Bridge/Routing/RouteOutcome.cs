@@ -23,6 +23,9 @@ internal enum UndeliverableReason
 
     /// <summary>Data plus partition key exceed the record size limit.</summary>
     Oversized,
+
+    /// <summary>The <c>PartitionKeyPattern</c> does not match what <c>PartitionKey</c> produced.</summary>
+    KeyPatternMismatch,
 }
 
 /// <summary>What <see cref="RecordRouter.Route"/> made of one record: a Kinesis record, or why there is none.</summary>
