@@ -144,8 +144,7 @@ internal sealed class PartitionKeyTemplate
             i = close + 1;
         }
 
-        return parts.Exists(p => p.Item2 is not null)
-            ? [.. parts]
-            : throw new ArgumentException($"Partition key template '{template}' names no attribute: write attribute paths in braces, e.g. '{{tenant}}#{{roomId}}'.");
+        // A template has a brace, so a part: an empty or unclosed one has thrown above.
+        return [.. parts];
     }
 }
