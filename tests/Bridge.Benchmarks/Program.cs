@@ -3,7 +3,7 @@ using Bridge.Benchmarks.EndToEnd;
 using Bridge.Benchmarks.Micro;
 using Bridge.Benchmarks.Simulation;
 
-// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|hotkey|scale|smoke> [--smoke] [--rooms N (e2e)]
+// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|shaping|e2e|hotkey|scale|smoke> [--smoke] [--rooms N (e2e)]
 // Every command prints Markdown tables, exits by itself, and returns non-zero when a run fails.
 var command = args.FirstOrDefault() ?? "help";
 var smoke = args.Contains("--smoke");
@@ -11,6 +11,7 @@ Console.WriteLine($"# {command}{(smoke ? " (smoke)" : "")} on {Environment.Proce
 return command switch
 {
     "micro" => MicroCommand.Run(smoke),
+    "shaping" => ShapingCommand.Run(smoke),
     "e2e" => await EndToEndCommand.RunAsync(smoke, Option("--rooms") ?? 100),
     "hotkey" => await HotKeyCommand.RunAsync(smoke),
     "scale" => await ScaleCommand.RunAsync(smoke),
@@ -23,6 +24,6 @@ int? Option(string name) =>
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|hotkey|scale|smoke> [--smoke]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|shaping|e2e|hotkey|scale|smoke> [--smoke]");
     return 2;
 }

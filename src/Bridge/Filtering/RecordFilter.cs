@@ -10,7 +10,8 @@ namespace Bridge.Filtering;
 /// </summary>
 /// <remarks>
 /// <para>The record is read once, forward, with <see cref="Utf8JsonReader"/>; only the fields some pattern names are
-/// descended into, everything else is skipped unparsed, and nothing is allocated for records up to
+/// descended into, everything else is skipped unparsed, reading stops once the last named field has been read (a
+/// pattern on <c>eventName</c> or <c>dynamodb.Keys</c> reads a fraction of the record), and nothing is allocated for records up to
 /// <see cref="StackConditions"/> conditions and 256-character strings compared ignoring case.</para>
 /// <para>Semantics (EventBridge's): a pattern matches a record when every one of its conditions holds; a condition holds
 /// when some leaf at its path matches one of its values, or, for <c>{"exists": false}</c>, when there is no leaf there.
@@ -36,6 +37,7 @@ internal sealed class RecordFilter
 
     public RecordFilter(IReadOnlyList<IReadOnlyList<Condition>> alternatives)
     {
+        _root.IsRoot = true;
         var conditions = new List<Condition>();
         _alternatives = [.. alternatives.Select(conjunction => conjunction.Select(condition =>
         {
@@ -44,6 +46,7 @@ internal sealed class RecordFilter
             return conditions.Count - 1;
         }).ToArray())];
         _conditions = [.. conditions];
+        _root.Seal();
     }
 
     /// <summary>True when the record matches one of the patterns.</summary>
@@ -66,7 +69,7 @@ internal sealed class RecordFilter
                 throw new JsonException("the record is not a JSON object");
             }
 
-            Walk(ref reader, _root, state);
+            Walk(ref reader, _root, state, mayStop: true);
             if (_root.Find(EventSourceArnName) is { } arn)
             {
                 Evaluate(arn, new LeafValue(JsonTokenType.String, eventSourceArn), state);
@@ -83,9 +86,12 @@ internal sealed class RecordFilter
         }
     }
 
-    /// <summary>With the reader on a StartObject: reads through its EndObject, descending into the fields the node names.</summary>
-    private void WalkObject(ref Utf8JsonReader reader, Node node, scoped Span<byte> state)
+    /// <summary>With the reader on a StartObject: reads through its EndObject, descending into the fields the node names;
+    /// or, when <paramref name="mayStop"/>, only until the last of them has been read.</summary>
+    /// <returns>True when it stopped early: the reader is inside the object, and the caller must stop reading too.</returns>
+    private bool WalkObject(ref Utf8JsonReader reader, Node node, scoped Span<byte> state, bool mayStop)
     {
+        int seen = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var child = node.Find(ref reader);
@@ -93,29 +99,36 @@ internal sealed class RecordFilter
             if (child is null)
             {
                 reader.Skip();
+                continue;
             }
-            else
+
+            // A name appears once in an object, so once every named field has been read nothing else here can matter.
+            bool last = ++seen == node.FieldsInRecord;
+            if (Walk(ref reader, child, state, mayStop && last) || (mayStop && last))
             {
-                Walk(ref reader, child, state);
+                return true;
             }
         }
+
+        return false;
     }
 
     /// <summary>With the reader on the first token of a value: reads all of it, evaluating the node's conditions on its leaves.</summary>
-    private void Walk(ref Utf8JsonReader reader, Node node, scoped Span<byte> state)
+    /// <returns>True when it stopped early (see <see cref="WalkObject"/>).</returns>
+    private bool Walk(ref Utf8JsonReader reader, Node node, scoped Span<byte> state, bool mayStop)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject when node.HasChildren:
-                WalkObject(ref reader, node, state);
-                break;
+                return WalkObject(ref reader, node, state, mayStop);
             case JsonTokenType.StartObject:
                 reader.Skip();
                 break;
             case JsonTokenType.StartArray:
+                // Every element may hold a leaf of the path: read them all.
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    Walk(ref reader, node, state);
+                    Walk(ref reader, node, state, mayStop: false);
                 }
 
                 break;
@@ -127,6 +140,8 @@ internal sealed class RecordFilter
 
                 break;
         }
+
+        return false;
     }
 
     private void EvaluateScalar(ref Utf8JsonReader reader, Node node, scoped Span<byte> state)
@@ -209,6 +224,22 @@ internal sealed class RecordFilter
         public List<int> Conditions { get; } = [];
 
         public bool HasChildren => _children.Count > 0;
+
+        /// <summary>Set on the root, whose <c>eventSourceARN</c> child is never in the record.</summary>
+        public bool IsRoot { get; set; }
+
+        /// <summary>How many of the children the record can hold: when all have been read, reading may stop.</summary>
+        public int FieldsInRecord { get; private set; }
+
+        /// <summary>Called once the tree is built.</summary>
+        public void Seal()
+        {
+            FieldsInRecord = _children.Count - (IsRoot && Find(EventSourceArnName) is not null ? 1 : 0);
+            foreach (var (_, child) in _children)
+            {
+                child.Seal();
+            }
+        }
 
         public void Add(string[] path, int depth, int condition)
         {

@@ -160,6 +160,19 @@ public class EventPatternTests
         Assert.True(Matches("""{"dynamodb":{"NewImage":{"PaymentTerms":{"S":["60 days"]}}},"eventName":["MODIFY"]}""", record));
     }
 
+    [Fact]
+    public void Reading_stops_once_the_last_named_field_is_read_but_not_before()
+    {
+        // The decoder has checked every byte already; what follows the last named field is never looked at.
+        Assert.True(Matches("""{"eventID":["1"]}""", """{"eventID":"1","dynamodb":{"NewImage":[[[ not read"""));
+        Assert.True(Matches("""{"dynamodb":{"Keys":{"CustomerName":{"S":["AnyCompany Industries"]}}}}""", Record.Replace("\"NewImage\":{", "\"NewImage\":{{{", StringComparison.Ordinal)));
+
+        // A field named later in the record is still read, whether it is there or not.
+        Assert.False(Matches("""{"eventID":["1"],"score":[{"exists":false}]}"""));
+        Assert.True(Matches("""{"eventID":["1"],"absent":[{"exists":false}]}"""));
+        Assert.False(Matches("""{"dynamodb":{"Keys":{"CustomerName":{"S":["AnyCompany Industries"]}},"StreamViewType":["KEYS_ONLY"]}}"""));
+    }
+
     [Theory]
     [InlineData("not json", "it is not JSON")]
     [InlineData("\"eventName\"", "a pattern is a JSON object")]
