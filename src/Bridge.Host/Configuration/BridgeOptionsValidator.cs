@@ -1,7 +1,5 @@
-using Bridge.Filtering;
 using Bridge.Forwarding;
 using Bridge.Host.Telemetry;
-using Bridge.Routing;
 using Microsoft.Extensions.Options;
 
 namespace Bridge.Host.Configuration;
@@ -27,16 +25,7 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
                 problems.Add($"Bridge:Sources:{i}: give TableName or StreamArn (with both, the StreamArn is read).");
             }
 
-            if (string.IsNullOrWhiteSpace(source.PartitionKey))
-            {
-                problems.Add($"Bridge:Sources:{i}:PartitionKey is required: the attribute (or dotted path into a map) whose value keys the Kinesis record.");
-            }
-            else
-            {
-                PartitionKey(problems, i, source);
-            }
-
-            Shaping(problems, i, source);
+            problems.AddRange(SourceOptionsRules.Problems(source, $"Bridge:Sources:{i}"));
         }
 
         if (string.IsNullOrWhiteSpace(options.Target.StreamName))
@@ -129,52 +118,6 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
         if (exporters.HasFlag(MetricsExporters.Prometheus) && options.Health.Port == metrics.PrometheusPort)
         {
             problems.Add($"Bridge:Health:Port and Bridge:Metrics:PrometheusPort are both {metrics.PrometheusPort}; give them different ports.");
-        }
-    }
-
-    /// <summary><c>PartitionKey</c> (a path or a template) and <c>PartitionKeyPattern</c>, each named in its own message.</summary>
-    private static void PartitionKey(List<string> problems, int i, SourceOptions source)
-    {
-        try
-        {
-            _ = new PartitionKeySelector(source.PartitionKey, source.PartitionKeyPattern);
-        }
-        catch (ArgumentException ex) when (ex.ParamName == "pattern")
-        {
-            problems.Add($"Bridge:Sources:{i}:PartitionKeyPattern is not valid: {ex.Message}");
-        }
-        catch (ArgumentException ex)
-        {
-            problems.Add($"Bridge:Sources:{i}:PartitionKey '{source.PartitionKey}' is not valid: {ex.Message}");
-        }
-    }
-
-    /// <summary><c>Filter</c>, <c>IgnoreModifiesOf</c>, <c>IncludeAttributes</c> and <c>ExcludeAttributes</c>.</summary>
-    private static void Shaping(List<string> problems, int i, SourceOptions source)
-    {
-        if (!string.IsNullOrWhiteSpace(source.Filter))
-        {
-            try
-            {
-                _ = EventPatternCompiler.Compile(source.Filter);
-            }
-            catch (FormatException ex)
-            {
-                problems.Add($"Bridge:Sources:{i}:Filter is not a valid EventBridge pattern: {ex.Message}.");
-            }
-        }
-
-        foreach (var (key, names) in new[] { ("IgnoreModifiesOf", source.IgnoreModifiesOf), ("IncludeAttributes", source.IncludeAttributes), ("ExcludeAttributes", source.ExcludeAttributes) })
-        {
-            if (names.Any(string.IsNullOrWhiteSpace))
-            {
-                problems.Add($"Bridge:Sources:{i}:{key} has an empty attribute name.");
-            }
-        }
-
-        if (source.IncludeAttributes.Count > 0 && source.ExcludeAttributes.Count > 0)
-        {
-            problems.Add($"Bridge:Sources:{i}: give IncludeAttributes or ExcludeAttributes, not both.");
         }
     }
 
