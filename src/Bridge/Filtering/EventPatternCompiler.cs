@@ -189,8 +189,7 @@ internal static class EventPatternCompiler
         string where = $"'{Name(path)}': {op}";
         return op switch
         {
-            "prefix" => new Prefix(Text(arg, where, out bool ignoreCase), ignoreCase),
-            "suffix" => new Suffix(Text(arg, where, out bool ignoreCase), ignoreCase),
+            "prefix" or "suffix" => new Affix(Text(arg, where, out bool ignoreCase), ignoreCase, atEnd: op == "suffix"),
             "equals-ignore-case" => new EqualsIgnoreCase(String(arg, where)),
             "anything-but" => AnythingBut(arg, where, path),
             "numeric" => Numeric(arg, where, numericStrings: path[^1] == "N"),
@@ -235,8 +234,9 @@ internal static class EventPatternCompiler
             case JsonValueKind.Object when arg.EnumerateObject().ToList() is [var only]:
                 ValueMatcher[] inner = only.Name switch
                 {
-                    "prefix" => [new Prefix(Text(only.Value, where + " prefix", out bool pi), pi)],
-                    "suffix" => [new Suffix(Text(only.Value, where + " suffix", out bool si), si)],
+                    "prefix" or "suffix" when only.Value.ValueKind == JsonValueKind.Array && only.Value.GetArrayLength() > 0 =>
+                        [.. only.Value.EnumerateArray().Select(v => new Affix(String(v, $"{where} {only.Name}"), false, atEnd: only.Name == "suffix"))],
+                    "prefix" or "suffix" => [new Affix(Text(only.Value, $"{where} {only.Name}", out bool ignoreCase), ignoreCase, atEnd: only.Name == "suffix")],
                     "equals-ignore-case" when only.Value.ValueKind == JsonValueKind.Array && only.Value.GetArrayLength() > 0 =>
                         [.. only.Value.EnumerateArray().Select(v => new EqualsIgnoreCase(String(v, where + " equals-ignore-case")))],
                     "equals-ignore-case" => [new EqualsIgnoreCase(String(only.Value, where + " equals-ignore-case"))],

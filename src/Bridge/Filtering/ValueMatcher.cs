@@ -43,26 +43,18 @@ internal sealed class ExactLiteral(JsonTokenType type) : ValueMatcher
     public override bool Matches(in LeafValue value) => value.Type == type;
 }
 
-/// <summary><c>{"prefix":"a"}</c>, <c>{"prefix":{"equals-ignore-case":"a"}}</c>.</summary>
-internal sealed class Prefix(string prefix, bool ignoreCase) : ValueMatcher
+/// <summary><c>{"prefix":"a"}</c>, <c>{"suffix":"a"}</c>, and either with <c>{"equals-ignore-case":"a"}</c> inside.</summary>
+/// <param name="atEnd">A suffix; otherwise a prefix.</param>
+internal sealed class Affix(string affix, bool ignoreCase, bool atEnd) : ValueMatcher
 {
-    private readonly byte[] _utf8 = Encoding.UTF8.GetBytes(prefix);
+    private readonly byte[] _utf8 = Encoding.UTF8.GetBytes(affix);
 
     public override bool Matches(in LeafValue value) =>
         value.IsString && (ignoreCase
-            ? IgnoreCase(value.Text, prefix, static (text, p) => text.StartsWith(p, StringComparison.OrdinalIgnoreCase))
-            : value.Text.StartsWith(_utf8));
-}
-
-/// <summary><c>{"suffix":"a"}</c>, <c>{"suffix":{"equals-ignore-case":"a"}}</c>.</summary>
-internal sealed class Suffix(string suffix, bool ignoreCase) : ValueMatcher
-{
-    private readonly byte[] _utf8 = Encoding.UTF8.GetBytes(suffix);
-
-    public override bool Matches(in LeafValue value) =>
-        value.IsString && (ignoreCase
-            ? IgnoreCase(value.Text, suffix, static (text, s) => text.EndsWith(s, StringComparison.OrdinalIgnoreCase))
-            : value.Text.EndsWith(_utf8));
+            ? IgnoreCase(value.Text, affix, atEnd
+                ? static (text, a) => text.EndsWith(a, StringComparison.OrdinalIgnoreCase)
+                : static (text, a) => text.StartsWith(a, StringComparison.OrdinalIgnoreCase))
+            : atEnd ? value.Text.EndsWith(_utf8) : value.Text.StartsWith(_utf8));
 }
 
 /// <summary><c>{"equals-ignore-case":"a"}</c>.</summary>

@@ -77,6 +77,8 @@ public class EventPatternTests
     [InlineData("""[{"anything-but":{"prefix":"Pat"}}]""", false)]
     [InlineData("""[{"anything-but":{"prefix":"Sam"}}]""", true)]
     [InlineData("""[{"anything-but":{"suffix":"Candella"}}]""", false)]
+    [InlineData("""[{"anything-but":{"prefix":["Sam","Pat"]}}]""", false)]
+    [InlineData("""[{"anything-but":{"suffix":["Sam","Alex"]}}]""", true)]
     [InlineData("""[{"anything-but":{"equals-ignore-case":"PAT CANDELLA"}}]""", false)]
     [InlineData("""[{"anything-but":{"equals-ignore-case":["sam","alex"]}}]""", true)]
     [InlineData("""["Sam",{"prefix":"Pa"}]""", true)] // exact OR prefix
