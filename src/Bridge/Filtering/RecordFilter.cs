@@ -30,6 +30,9 @@ internal sealed class RecordFilter
     private static readonly byte[] EventSourceArnName = "eventSourceARN"u8.ToArray();
 
     private readonly Node _root = new();
+
+    /// <summary>The root's <c>eventSourceARN</c> field, which patterns may name though records never hold it; null when none does.</summary>
+    private readonly Node? _eventSourceArn;
     private readonly Condition[] _conditions;
 
     /// <summary>The patterns' alternatives: each an AND of indexes into <see cref="_conditions"/>.</summary>
@@ -47,6 +50,7 @@ internal sealed class RecordFilter
         }).ToArray())];
         _conditions = [.. conditions];
         _root.Seal();
+        _eventSourceArn = _root.Find(EventSourceArnName);
     }
 
     /// <summary>True when the record matches one of the patterns.</summary>
@@ -70,7 +74,7 @@ internal sealed class RecordFilter
             }
 
             Walk(ref reader, _root, state, mayStop: true);
-            if (_root.Find(EventSourceArnName) is { } arn)
+            if (_eventSourceArn is { } arn)
             {
                 Evaluate(arn, new LeafValue(JsonTokenType.String, eventSourceArn), state);
             }

@@ -63,7 +63,7 @@ internal sealed class ReshapingEncoder(OutputShape shape, string tableName, stri
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             bool isDynamoDb = reader.ValueTextEquals("dynamodb"u8);
-            writer.WritePropertyName(reader.GetString()!);
+            WriteName(ref reader, writer);
             reader.Read();
             if (isDynamoDb && reader.TokenType == JsonTokenType.StartObject)
             {
@@ -101,9 +101,22 @@ internal sealed class ReshapingEncoder(OutputShape shape, string tableName, stri
             return;
         }
 
-        writer.WritePropertyName(reader.GetString()!);
+        WriteName(ref reader, writer);
         reader.Read();
         writer.WriteRawValue(Value(json, ref reader), skipInputValidation: true);
+    }
+
+    /// <summary>Copies the property name the reader is on; its bytes as they are unless it holds escapes.</summary>
+    private static void WriteName(ref Utf8JsonReader reader, Utf8JsonWriter writer)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            writer.WritePropertyName(reader.GetString()!);
+        }
+        else
+        {
+            writer.WritePropertyName(reader.ValueSpan);
+        }
     }
 
     /// <summary>With the reader on an image's name: writes the image (name and projected value) or skips it.</summary>
