@@ -13,11 +13,9 @@ internal static class SourceStreamAccess
         "dynamodb:GetShardIterator",
     ];
 
-    /// <summary>Only to look up a table's current stream ARN.</summary>
+    /// <summary>Only to look up a table's current stream ARN, so only for sources given by table name: the worker
+    /// finds the stream with DescribeTable, never with ListStreams (which IAM could only grant on "*").</summary>
     internal static readonly string[] TableActions = ["dynamodb:DescribeTable"];
-
-    /// <summary>ListStreams supports no resource-level permission (see the Service Authorization Reference).</summary>
-    internal static readonly string[] ListActions = ["dynamodb:ListStreams"];
 
     public static void Grant(Stack stack, IEnumerable<BridgeSource> sources, IGrantable grantee)
     {
@@ -30,19 +28,14 @@ internal static class SourceStreamAccess
             Resources = list.Select(source => source.StreamArnPattern(stack)).Distinct().ToArray(),
         }));
 
-        principal.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        var byName = list.Where(source => source.ExplicitStreamArn is null).Select(source => source.TableArn(stack)).Distinct().ToArray();
+        if (byName.Length > 0)
         {
-            Actions = TableActions,
-            Resources = list.Select(source => source.TableArn(stack)).Distinct().ToArray(),
-        }));
-
-        // The one wildcard in the policy, because IAM offers no narrower one: ListStreams is not
-        // tied to a table or stream ARN, so IAM evaluates it only against "*". It reveals stream
-        // ARNs, never data; reading a stream still needs the statement above.
-        principal.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Actions = ListActions,
-            Resources = ["*"],
-        }));
+            principal.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Actions = TableActions,
+                Resources = byName,
+            }));
+        }
     }
 }

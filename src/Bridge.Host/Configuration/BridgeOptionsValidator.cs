@@ -1,5 +1,6 @@
 using Bridge.Forwarding;
 using Bridge.Host.Telemetry;
+using Bridge.Ordering;
 using Microsoft.Extensions.Options;
 
 namespace Bridge.Host.Configuration;
@@ -26,7 +27,20 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
             }
 
             problems.AddRange(SourceOptionsRules.Problems(source, $"Bridge:Sources:{i}"));
+            if (source.OrderBy is { } orderBy)
+            {
+                if (!options.Ordering.IsMerge)
+                {
+                    problems.Add($"Bridge:Sources:{i}:OrderBy is only read in Merge mode: set Bridge:Ordering:Mode to Merge, or remove it.");
+                }
+                else if (string.IsNullOrWhiteSpace(orderBy) || !IsAttributePath(orderBy))
+                {
+                    problems.Add($"Bridge:Sources:{i}:OrderBy '{orderBy}' is not valid: give the attribute (or dotted path into a map) holding the change's time, epoch milliseconds (N) or ISO-8601 (S).");
+                }
+            }
         }
+
+        Ordering(problems, options);
 
         if (string.IsNullOrWhiteSpace(options.Target.StreamName))
         {
@@ -94,6 +108,24 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 
+    /// <summary><c>Bridge:Ordering</c>.</summary>
+    private static void Ordering(List<string> problems, BridgeOptions options)
+    {
+        var ordering = options.Ordering;
+        if (ordering.Lateness < TimeSpan.Zero || ordering.Lateness > MaxLateness)
+        {
+            problems.Add($"Bridge:Ordering:Lateness must be between 00:00:00 and {MaxLateness:c}: it is how long merged records wait at the sources' tip.");
+        }
+
+        if (ordering.IsMerge && ordering.OnLate == LateRecordAction.DeadLetter && string.IsNullOrWhiteSpace(options.DeadLetter.StreamName))
+        {
+            problems.Add("Bridge:DeadLetter:StreamName is required when Bridge:Ordering:OnLate is DeadLetter.");
+        }
+    }
+
+    /// <summary>Beyond this, merged output would trail the sources by more than a consumer of a change stream waits for.</summary>
+    private static readonly TimeSpan MaxLateness = TimeSpan.FromMinutes(15);
+
     /// <summary><c>Bridge:Metrics</c> and <c>Bridge:Health</c>.</summary>
     private static void Telemetry(List<string> problems, BridgeOptions options)
     {
@@ -118,6 +150,19 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
         if (exporters.HasFlag(MetricsExporters.Prometheus) && options.Health.Port == metrics.PrometheusPort)
         {
             problems.Add($"Bridge:Health:Port and Bridge:Metrics:PrometheusPort are both {metrics.PrometheusPort}; give them different ports.");
+        }
+    }
+
+    private static bool IsAttributePath(string path)
+    {
+        try
+        {
+            _ = new Aws.DynamoDbStreams.AttributePath(path);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

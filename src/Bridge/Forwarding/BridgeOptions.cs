@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Bridge.Coordination;
+using Bridge.Ordering;
 using Bridge.Output;
 using Bridge.Sink;
 using Bridge.Source;
@@ -43,6 +44,10 @@ public sealed class BridgeOptions
     [ValidateObjectMembers]
     public SinkOptions Sink { get; set; } = new();
 
+    /// <summary>Per-key order across shards and tables (<c>Merge</c>), or within a shard lineage (<c>Shard</c>, default).</summary>
+    [ValidateObjectMembers]
+    public OrderingOptions Ordering { get; set; } = new();
+
     /// <summary>How often each stream's shard list is read again, as a backstop to finding children at SHARD_END.</summary>
     public TimeSpan DiscoveryInterval { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -56,6 +61,9 @@ public sealed class BridgeOptions
     /// <summary>The liveness/readiness endpoint; read by the host only.</summary>
     [ValidateObjectMembers]
     public HealthOptions Health { get; set; } = new();
+
+    /// <summary>Undeliverable or late records go to <see cref="DeadLetter"/>'s stream.</summary>
+    public bool UsesDeadLetter => OnUndeliverable == UndeliverableAction.DeadLetter || (Ordering.IsMerge && Ordering.OnLate == LateRecordAction.DeadLetter);
 
     public bool StartAtLatest => string.Equals(StartPosition, "LATEST", StringComparison.OrdinalIgnoreCase);
 }
@@ -72,6 +80,10 @@ public sealed class SourceOptions
     /// partition key, or a template of <c>{path}</c> parts and text (<c>{tenant}#{roomId}</c>).</summary>
     [Required]
     public string PartitionKey { get; set; } = "";
+
+    /// <summary>Merge mode: the attribute (or dotted path) holding the change's time as its writer stamped it, epoch
+    /// milliseconds (N) or ISO-8601 (S); without it, the record's <c>ApproximateCreationDateTime</c>.</summary>
+    public string? OrderBy { get; set; }
 
     /// <summary>A regular expression with a group named <c>key</c>, applied to what <see cref="PartitionKey"/> produced; the group is the key.</summary>
     public string? PartitionKeyPattern { get; set; }

@@ -2,6 +2,7 @@ using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Protocol;
 using Bridge.Coordination;
 using Bridge.Filtering;
+using Bridge.Ordering;
 using Bridge.Routing;
 using Bridge.Sink;
 using Bridge.Source;
@@ -31,7 +32,8 @@ internal sealed partial class ShardConsumer(
     int maxRecordBytes,
     TimeProvider time,
     ILogger logger,
-    BridgeMetrics metrics)
+    BridgeMetrics metrics,
+    MergeInlet? merge = null)
 {
     private readonly SourceShard _shard = reader.Shard;
 
@@ -46,6 +48,12 @@ internal sealed partial class ShardConsumer(
         try
         {
             var outcome = await ReadAsync(stopReading).ConfigureAwait(false);
+            if (outcome != ShardOutcome.Ended)
+            {
+                // Merge mode: records still held were never sent; the drain waits only for what was.
+                merge?.Withdraw();
+            }
+
             using var drainOrLost = CancellationTokenSource.CreateLinkedTokenSource(drainDeadline, lease.Lost);
             var drained = await DrainAsync(drainOrLost.Token).ConfigureAwait(false);
             if (!lease.CheckValid())
@@ -87,6 +95,7 @@ internal sealed partial class ShardConsumer(
             while (true)
             {
                 ShardPage page;
+                var readStartedAt = time.GetUtcNow();
                 try
                 {
                     page = await reader.ReadAsync(stopReading).ConfigureAwait(false);
@@ -129,6 +138,11 @@ internal sealed partial class ShardConsumer(
                     }
                 }
 
+                if (page.AtTip)
+                {
+                    merge?.OnCaughtUp(readStartedAt);
+                }
+
                 await checkpointer.MaybeCheckpointAsync(stopReading).ConfigureAwait(false);
                 if (lease.IsLost)
                 {
@@ -165,11 +179,26 @@ internal sealed partial class ShardConsumer(
         }
 
         var outcome = router.Route(record);
-        if (outcome.IsRouted)
+        if (outcome.IsRouted && merge is null)
         {
             await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
             await sink.AppendAsync(new OutboundRecord(_shard, sequence, outcome.PartitionKey, outcome.Data, record.ApproximateCreationDateTime, progress, outcome.Size), cancellationToken).ConfigureAwait(false);
             return true;
+        }
+
+        if (outcome.IsRouted)
+        {
+            if (merge!.TrySelectOrderValue(record, out var orderValue, out var problem))
+            {
+                // Registered now, in stream order; the merge stage hands it to the sink once the watermark reaches it.
+                await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+                var held = new OutboundRecord(_shard, sequence, outcome.PartitionKey, outcome.Data, record.ApproximateCreationDateTime, progress, outcome.Size);
+                held.Ticket = progress.Register(sequence, outcome.Size);
+                merge.Hold(held, orderValue);
+                return true;
+            }
+
+            outcome = RouteOutcome.Undeliverable(UndeliverableReason.NoOrderValue, problem!);
         }
 
         var reason = outcome.Reason.ToString();

@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Coordination;
+using Bridge.Ordering;
 using Bridge.Output;
 using Bridge.Routing;
 using Bridge.Sink;
@@ -27,7 +28,8 @@ internal sealed partial class SourceForwarder(
     BridgeOptions options,
     TimeProvider time,
     ILoggerFactory loggers,
-    BridgeMetrics metrics)
+    BridgeMetrics metrics,
+    MergeStage? merge = null)
 {
     private readonly ILogger _logger = loggers.CreateLogger<SourceForwarder>();
     private readonly ShardLineage _lineage = new();
@@ -110,6 +112,7 @@ internal sealed partial class SourceForwarder(
             case ShardOutcome.Ended:
                 _lineage.MarkFinished(shardId);
                 await FindChildrenAsync(shardId, cancellationToken).ConfigureAwait(false);
+                SyncMerge();
                 await TryEnsureLeasesAsync(cancellationToken).ConfigureAwait(false);
                 await leases.ReleaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
                 break;
@@ -121,6 +124,7 @@ internal sealed partial class SourceForwarder(
             case ShardOutcome.LeaseLost:
                 _lineage.MarkStopped(shardId);
                 LogLeaseLost(source.TableName, shardId);
+                merge?.OnShardLost();
                 break;
             case ShardOutcome.Blocked:
                 // Stays marked started, its lease held: a blocked shard is not retried behind the operator's back.
@@ -154,8 +158,34 @@ internal sealed partial class SourceForwarder(
             }
         }
 
+        SyncMerge();
         StartReady(stopReading, drainDeadline);
     }
+
+    /// <summary>Merge mode: tracks every shard that can still produce records (so the watermark waits for it), hands a
+    /// finished shard's frontier to its children, and declares the source ready once its shards are tracked.</summary>
+    private void SyncMerge()
+    {
+        if (merge is null)
+        {
+            return;
+        }
+
+        var shards = _lineage.ParentsFirst();
+        foreach (var shard in shards.Where(s => !_lineage.IsFinished(s.ShardId)))
+        {
+            merge.Track(SourceShardOf(shard.ShardId), shard.ParentShardId);
+        }
+
+        foreach (var shard in shards.Where(s => _lineage.IsFinished(s.ShardId)))
+        {
+            merge.Finish(SourceShardOf(shard.ShardId));
+        }
+
+        merge.SourceReady(source.StreamArn);
+    }
+
+    private SourceShard SourceShardOf(string shardId) => new(source.TableName, source.StreamArn, shardId);
 
     /// <summary>Creates missing leases from a fresh listing; a store error is logged, and the next discovery tries again.</summary>
     private async Task TryEnsureLeasesAsync(CancellationToken cancellationToken)
@@ -224,6 +254,7 @@ internal sealed partial class SourceForwarder(
         try
         {
             _lineage.Observe((await streams.DescribeAllShardsAsync(source.StreamArn, cancellationToken).ConfigureAwait(false)).Shards);
+            SyncMerge();
             await TryEnsureLeasesAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (TransientFailure.Is(ex))
@@ -266,7 +297,7 @@ internal sealed partial class SourceForwarder(
         }
         : ShardStartPosition.TrimHorizon;
 
-        var sourceShard = new SourceShard(source.TableName, source.StreamArn, shard.ShardId);
+        var sourceShard = SourceShardOf(shard.ShardId);
         var logger = loggers.CreateLogger<ShardConsumer>();
         var status = metrics.Track(sourceShard);
         var progress = new ShardProgress(options.Reading.MaxInFlightRecordsPerShard, options.Reading.MaxInFlightBytesPerShard);
@@ -285,7 +316,8 @@ internal sealed partial class SourceForwarder(
             options.Sink.MaxRecordBytes,
             time,
             logger,
-            metrics);
+            metrics,
+            merge?.Attach(sourceShard, shard.ParentShardId, source.OrderValue));
     }
 
     [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "Shard {Table}/{ShardId} stopped: lease lost; its new owner continues from the last checkpoint")]

@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2.Model;
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Kinesis;
 using Bridge.Filtering;
+using Bridge.Ordering;
 using Bridge.Output;
 using Bridge.Routing;
 using Bridge.Source;
@@ -31,7 +32,7 @@ internal sealed class SourceResolver(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsC
         }
 
         await CheckStreamAsync("Bridge:Target:StreamName", options.Target.StreamName, problems, cancellationToken).ConfigureAwait(false);
-        if (options.OnUndeliverable == UndeliverableAction.DeadLetter)
+        if (options.UsesDeadLetter)
         {
             await CheckStreamAsync("Bridge:DeadLetter:StreamName", options.DeadLetter.StreamName!, problems, cancellationToken).ConfigureAwait(false);
         }
@@ -91,8 +92,13 @@ internal sealed class SourceResolver(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsC
             throw new SourceProblem($"IgnoreModifiesOf compares a MODIFY's two images, but stream '{streamArn}' is {view}; use NEW_AND_OLD_IMAGES.");
         }
 
+        if (!string.IsNullOrWhiteSpace(source.OrderBy) && description.StreamViewType == "KEYS_ONLY")
+        {
+            throw new SourceProblem($"stream '{streamArn}' of table '{tableName}' is KEYS_ONLY, so its records carry no '{source.OrderBy}' to order by (OrderBy needs NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES).");
+        }
+
         var filter = SourceFilter.For(source.Filter, source.IgnoreModifiesOf, streamArn);
-        return new ResolvedSource(description.TableName ?? tableName, streamArn, selector, filter, source.Shape(format));
+        return new ResolvedSource(description.TableName ?? tableName, streamArn, selector, OrderValueSelector.For(source.OrderBy), filter, source.Shape(format));
     }
 
     private async Task CheckStreamAsync(string key, string stream, List<string> problems, CancellationToken cancellationToken)

@@ -26,6 +26,9 @@ internal enum UndeliverableReason
 
     /// <summary>The <c>PartitionKeyPattern</c> does not match what <c>PartitionKey</c> produced.</summary>
     KeyPatternMismatch,
+
+    /// <summary>Merge mode: the record has no usable order value (<c>Bridge:Sources:N:OrderBy</c>).</summary>
+    NoOrderValue,
 }
 
 /// <summary>What <see cref="RecordRouter.Route"/> made of one record: a Kinesis record, or why there is none.</summary>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Bridge.Coordination;
 using Bridge.Filtering;
+using Bridge.Ordering;
 using Bridge.Sink;
 using Bridge.Source;
 
@@ -31,6 +32,9 @@ public sealed class BridgeMetrics
     /// <summary>The running lease coordinators: the held-leases gauge reads their own count, so it cannot drift.</summary>
     private readonly ConcurrentDictionary<LeaseCoordinator, byte> _coordinators = new();
 
+    /// <summary>Merge mode's stages (one per round of holding the merge group).</summary>
+    private readonly ConcurrentDictionary<MergeStage, byte> _merges = new();
+
     private readonly Counter<long> _recordsRead;
     private readonly Counter<long> _recordsForwarded;
     private readonly Counter<long> _bytesForwarded;
@@ -45,6 +49,7 @@ public sealed class BridgeMetrics
     private readonly Counter<long> _readErrors;
     private readonly Counter<long> _leasesTaken;
     private readonly Counter<long> _leasesLost;
+    private readonly Counter<long> _lateRecords;
     private readonly Histogram<double> _latency;
 
     public BridgeMetrics(IMeterFactory meterFactory, TimeProvider time)
@@ -65,6 +70,10 @@ public sealed class BridgeMetrics
         _readErrors = meter.CreateCounter<long>("bridge.source.read_errors", "{error}", "Failed reads of a source shard (after the wire client's own retries), by table and error; the shard keeps retrying.");
         _leasesTaken = meter.CreateCounter<long>("bridge.lease.taken", "{lease}", "Shard leases this worker took, by table.");
         _leasesLost = meter.CreateCounter<long>("bridge.lease.lost", "{lease}", "Shard leases this worker lost to another worker (not released by it), by table.");
+        _lateRecords = meter.CreateCounter<long>("bridge.ordering.late_records", "{record}", "Merge mode: records whose order value was below one already released for their key, by table and action (Emit, DeadLetter).");
+        meter.CreateObservableGauge("bridge.ordering.watermark_delay", ObserveWatermarkDelay, "s", "Merge mode: now minus the watermark (the order value up to which merged records are released).");
+        meter.CreateObservableGauge("bridge.ordering.held_records", () => _merges.Keys.Sum(m => m.HeldRecords), "{record}", "Merge mode: records read and held until the watermark reaches them.");
+        meter.CreateObservableGauge("bridge.ordering.holding_back", ObserveHoldingBack, "{shard}", "Merge mode: 1 per source shard whose frontier is the watermark now (the shards that hold the merge back), by table and shard.");
         _latency = meter.CreateHistogram(
             "bridge.forward.latency",
             "s",
@@ -92,6 +101,13 @@ public sealed class BridgeMetrics
     public void ObserveLeases(LeaseCoordinator coordinator) => _coordinators.TryAdd(coordinator, 0);
 
     public void ForgetLeases(LeaseCoordinator coordinator) => _coordinators.TryRemove(coordinator, out _);
+
+    internal void ObserveMerge(MergeStage stage) => _merges.TryAdd(stage, 0);
+
+    internal void ForgetMerge(MergeStage stage) => _merges.TryRemove(stage, out _);
+
+    public void LateRecord(SourceShard shard, string action) =>
+        _lateRecords.Add(1, new KeyValuePair<string, object?>("table", shard.TableName), new KeyValuePair<string, object?>("action", action));
 
     public ShardStatus Track(SourceShard shard) => _shards[shard] = new ShardStatus(shard, _time.GetUtcNow());
 
@@ -177,6 +193,29 @@ public sealed class BridgeMetrics
 
     /// <summary>Another worker took the lease: this worker must stop the shard without checkpointing.</summary>
     public void LeaseLost(string tableName) => _leasesLost.Add(1, new KeyValuePair<string, object?>("table", tableName));
+
+    private IEnumerable<Measurement<double>> ObserveWatermarkDelay()
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var stage in _merges.Keys)
+        {
+            if (stage.Watermark is { } watermark)
+            {
+                yield return new Measurement<double>(Math.Max(0, now - watermark) / 1000.0);
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveHoldingBack()
+    {
+        foreach (var stage in _merges.Keys)
+        {
+            foreach (var shard in stage.HoldingBack())
+            {
+                yield return new Measurement<int>(1, new KeyValuePair<string, object?>("table", shard.TableName), new KeyValuePair<string, object?>("shard", shard.ShardId));
+            }
+        }
+    }
 
     private IEnumerable<Measurement<double>> ObserveLag()
     {
