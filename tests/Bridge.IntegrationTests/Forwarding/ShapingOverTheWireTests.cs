@@ -16,9 +16,7 @@ public sealed class ShapingOverTheWireTests(ChatEmulators aws) : IClassFixture<C
     public async Task Filtered_records_never_reach_Kinesis_and_the_checkpoint_passes_them_so_a_restart_resends_nothing()
     {
         const string name = "shaping-filter";
-        await aws.CreateTableAsync(name);
-        await aws.CreateTargetAsync(name + "-out", shards: 2);
-        var settings = aws.BridgeSettings(name, name + "-out", name + "-checkpoints");
+        var settings = await SetUpAsync(name);
         settings["Bridge__Sources__0__Filter"] = NoLocksNoRemoves;
         settings["Bridge__Sources__0__IgnoreModifiesOf__0"] = "seenAt";
         settings["Bridge__Sources__0__IgnoreModifiesOf__1"] = "expiresAt";
@@ -83,9 +81,7 @@ public sealed class ShapingOverTheWireTests(ChatEmulators aws) : IClassFixture<C
     public async Task The_native_format_with_a_key_template_and_projection_is_what_a_native_consumer_reads()
     {
         const string name = "shaping-native";
-        await aws.CreateTableAsync(name);
-        await aws.CreateTargetAsync(name + "-out", shards: 2);
-        var settings = aws.BridgeSettings(name, name + "-out", name + "-checkpoints");
+        var settings = await SetUpAsync(name);
         settings["Bridge__Target__Format"] = "KinesisDataStreamsForDynamoDB";
         settings["Bridge__Sources__0__PartitionKey"] = "{tenant}#{roomId}";
         settings["Bridge__Sources__0__PartitionKeyPattern"] = "^(?<key>[^#]+#[^:]+:[^:]+):";
@@ -135,6 +131,14 @@ public sealed class ShapingOverTheWireTests(ChatEmulators aws) : IClassFixture<C
                 Assert.Equal("acme", image.GetProperty("tenant").GetProperty("S").GetString());
             }
         }
+    }
+
+    /// <summary>A chat table <paramref name="name"/>, a 2-shard target <c>NAME-out</c>, and the host settings between them.</summary>
+    private async Task<Dictionary<string, string>> SetUpAsync(string name)
+    {
+        await aws.CreateTableAsync(name);
+        await aws.CreateTargetAsync(name + "-out", shards: 2);
+        return aws.BridgeSettings(name, name + "-out", name + "-checkpoints");
     }
 
     private async Task<List<(string PartitionKey, JsonDocument Json)>> WaitForKinesisRecordsAsync(string stream, int count, BridgeProcess bridge)
