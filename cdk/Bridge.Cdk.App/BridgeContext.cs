@@ -15,6 +15,15 @@ internal sealed class BridgeContext(Node node)
             var value => Convert.ToString(value, CultureInfo.InvariantCulture)?.Trim(),
         };
 
+    /// <summary>A JSON value: a string from the command line (<c>-c key='{...}'</c>), or an object or array from cdk.json, as JSON text.</summary>
+    public string? Json(string key) =>
+        node.TryGetContext(key) switch
+        {
+            null => null,
+            string text => string.IsNullOrWhiteSpace(text) ? null : text,
+            var value => System.Text.Json.JsonSerializer.Serialize(value),
+        };
+
     public string RequiredText(string key, string example) =>
         Text(key) ?? throw new InvalidContextException($"Missing context '{key}': pass -c {key}={example}.");
 

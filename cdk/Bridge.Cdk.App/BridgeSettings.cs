@@ -47,6 +47,8 @@ internal sealed record BridgeSettings
 
     public required string Aggregation { get; init; }
 
+    public required string Format { get; init; }
+
     public required string MetricsExporter { get; init; }
 
     public int DrainSeconds { get; init; }
@@ -65,7 +67,7 @@ internal sealed record BridgeSettings
         var settings = new BridgeSettings
         {
             StackName = context.Text("stackName") ?? DefaultStackName,
-            Sources = SourceTableList.Parse(context.RequiredText("sourceTables", "chat-messages:roomId,orders:customerId")),
+            Sources = SourceTableList.Parse(context.RequiredText("sourceTables", "chat-messages:roomId,orders:customerId"), SourceShapingContext.Parse(context.Json("sourceShaping"))),
             // Kinesis allows up to 10,000 shards per stream (subject to the account's shard quota).
             TargetShardCount = context.Int("targetShardCount", defaults.TargetShardCount, 1, 10_000),
             OnDemand = context.Bool("onDemand", defaults.OnDemand),
@@ -85,6 +87,7 @@ internal sealed record BridgeSettings
             StartPosition = context.Choice("startPosition", defaults.StartPosition, DynamoDbKinesisBridge.StartPositionChoices),
             OnUndeliverable = context.Choice("onUndeliverable", defaults.OnUndeliverable, DynamoDbKinesisBridge.OnUndeliverableChoices),
             Aggregation = context.Choice("aggregation", defaults.Aggregation, DynamoDbKinesisBridge.AggregationChoices),
+            Format = context.Choice("format", defaults.Format, DynamoDbKinesisBridge.FormatChoices),
             MetricsExporter = context.Choice("metricsExporter", defaults.MetricsExporter, DynamoDbKinesisBridge.MetricsExporterChoices),
             DrainSeconds = context.Int("drainSeconds", (int)DynamoDbKinesisBridgeProps.DefaultDrainTime.ToSeconds(), 1, 105),
             LeaseDurationSeconds = context.Int("leaseDurationSeconds", 10, 3, 600),

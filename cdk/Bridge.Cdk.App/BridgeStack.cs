@@ -36,6 +36,7 @@ internal sealed class BridgeStack : Stack
             OnUndeliverable = settings.OnUndeliverable,
             StartPosition = settings.StartPosition,
             Aggregation = settings.Aggregation,
+            Format = settings.Format,
             MetricsExporter = settings.MetricsExporter,
             WorkerCount = settings.WorkerCount,
             Cpu = settings.Cpu,

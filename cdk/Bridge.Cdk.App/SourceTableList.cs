@@ -6,8 +6,10 @@ namespace Bridge.Cdk.App;
 /// <remarks>The key follows the LAST colon, because stream ARNs contain colons (even in their label).</remarks>
 internal static class SourceTableList
 {
-    public static IReadOnlyList<BridgeSource> Parse(string text)
+    /// <param name="shaping">Per table: a partition key that replaces the entry's, and the source's shaping (<see cref="SourceShapingContext"/>).</param>
+    public static IReadOnlyList<BridgeSource> Parse(string text, IReadOnlyDictionary<string, (string? PartitionKey, SourceShaping Shaping)>? shaping = null)
     {
+        shaping ??= new Dictionary<string, (string?, SourceShaping)>();
         var sources = new List<BridgeSource>();
         foreach (var entry in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -22,9 +24,12 @@ internal static class SourceTableList
             var partitionKey = entry[(colon + 1)..];
             try
             {
+                var tableName = table.StartsWith("arn:", StringComparison.Ordinal) ? BridgeSource.FromStreamArn(table, partitionKey).TableName : table;
+                var (keyOverride, sourceShaping) = shaping.TryGetValue(tableName, out var found) ? found : (null, null);
+                partitionKey = keyOverride ?? partitionKey;
                 sources.Add(table.StartsWith("arn:", StringComparison.Ordinal)
-                    ? BridgeSource.FromStreamArn(table, partitionKey)
-                    : BridgeSource.FromTableName(table, partitionKey));
+                    ? BridgeSource.FromStreamArn(table, partitionKey, sourceShaping)
+                    : BridgeSource.FromTableName(table, partitionKey, sourceShaping));
             }
             catch (ArgumentException e)
             {
@@ -35,6 +40,11 @@ internal static class SourceTableList
         if (sources.Count == 0)
         {
             throw new InvalidContextException("sourceTables is empty: give at least one TABLE:PARTITION_KEY, e.g. -c sourceTables=chat-messages:roomId.");
+        }
+
+        if (shaping.Keys.FirstOrDefault(name => !sources.Any(source => source.TableName == name)) is { } stray)
+        {
+            throw new InvalidContextException($"sourceShaping names table '{stray}', which is not in sourceTables.");
         }
 
         var duplicate = sources.GroupBy(source => source.TableName, StringComparer.Ordinal).FirstOrDefault(group => group.Count() > 1);

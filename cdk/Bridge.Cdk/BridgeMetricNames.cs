@@ -35,6 +35,9 @@ public static class BridgeMetricNames
 
     public const string RecordsUndeliverable = "RecordsUndeliverable";
 
+    /// <summary>Records intentionally not forwarded (Filter, IgnoreModifiesOf) and checkpointed past.</summary>
+    public const string RecordsFiltered = "RecordsFiltered";
+
     /// <summary>PutRecords entries refused for a target shard's throughput (retried).</summary>
     public const string PutRecordsThrottled = "PutRecordsThrottled";
 

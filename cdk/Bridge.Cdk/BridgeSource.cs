@@ -11,7 +11,7 @@ namespace Bridge.Cdk;
 /// </remarks>
 public sealed class BridgeSource
 {
-    private BridgeSource(string tableName, string partitionKey, string? streamArn, ITable? table)
+    private BridgeSource(string tableName, string partitionKey, string? streamArn, ITable? table, SourceShaping? shaping)
     {
         if (string.IsNullOrWhiteSpace(tableName))
         {
@@ -27,36 +27,46 @@ public sealed class BridgeSource
         PartitionKey = partitionKey;
         ExplicitStreamArn = streamArn;
         Table = table;
+        Shaping = shaping ?? new SourceShaping();
+        var problems = Shaping.Problems(tableName, partitionKey).ToList();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems), nameof(shaping));
+        }
     }
 
     public string TableName { get; }
 
-    /// <summary>Attribute name, or dotted path into the item, whose value becomes the Kinesis partition key.</summary>
+    /// <summary>Attribute name, or dotted path into the item, whose value becomes the Kinesis partition key; or a template
+    /// of <c>{path}</c> parts (<c>{tenant}#{roomId}</c>).</summary>
     public string PartitionKey { get; }
+
+    /// <summary>Key pattern, filters and projection; the defaults forward every change whole.</summary>
+    public SourceShaping Shaping { get; }
 
     /// <summary>The stream ARN given by the caller, or null when the worker looks it up from the table.</summary>
     public string? ExplicitStreamArn { get; }
 
     private ITable? Table { get; }
 
-    public static BridgeSource FromTableName(string tableName, string partitionKey) =>
-        new(tableName, partitionKey, streamArn: null, table: null);
+    public static BridgeSource FromTableName(string tableName, string partitionKey, SourceShaping? shaping = null) =>
+        new(tableName, partitionKey, streamArn: null, table: null, shaping);
 
-    public static BridgeSource FromStreamArn(string streamArn, string partitionKey)
+    public static BridgeSource FromStreamArn(string streamArn, string partitionKey, SourceShaping? shaping = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(streamArn);
-        return new(TableNameOf(streamArn), partitionKey, streamArn, table: null);
+        return new(TableNameOf(streamArn), partitionKey, streamArn, table: null, shaping);
     }
 
     /// <summary>A table defined in (or imported into) the same app; it must have a stream enabled.</summary>
-    public static BridgeSource FromTable(ITable table, string partitionKey)
+    public static BridgeSource FromTable(ITable table, string partitionKey, SourceShaping? shaping = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         var streamArn = table.TableStreamArn
             ?? throw new ArgumentException(
                 $"Table '{table.Node.Path}' has no stream: enable one (StreamViewType.NEW_IMAGE or NEW_AND_OLD_IMAGES) or pass its stream ARN.",
                 nameof(table));
-        return new(table.TableName, partitionKey, streamArn, table);
+        return new(table.TableName, partitionKey, streamArn, table, shaping);
     }
 
     internal string TableArn(Stack stack) =>

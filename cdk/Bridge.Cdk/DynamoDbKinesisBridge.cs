@@ -14,6 +14,9 @@ public sealed class DynamoDbKinesisBridge : Construct
     public static readonly IReadOnlyList<string> OnUndeliverableChoices = ["Block", "Skip", "DeadLetter"];
     public static readonly IReadOnlyList<string> StartPositionChoices = ["TRIM_HORIZON", "LATEST"];
     public static readonly IReadOnlyList<string> AggregationChoices = ["None", "Kpl"];
+
+    /// <summary>The worker's output formats (<c>Bridge:Target:Format</c>).</summary>
+    public static readonly IReadOnlyList<string> FormatChoices = Enum.GetNames<Output.OutputFormat>();
     public static readonly IReadOnlyList<string> MetricsExporterChoices = ["Emf", "CloudWatch"];
 
     public DynamoDbKinesisBridge(Construct scope, string id, DynamoDbKinesisBridgeProps props)
@@ -113,6 +116,7 @@ public sealed class DynamoDbKinesisBridge : Construct
         RequireOneOf(nameof(props.OnUndeliverable), props.OnUndeliverable, OnUndeliverableChoices);
         RequireOneOf(nameof(props.StartPosition), props.StartPosition, StartPositionChoices);
         RequireOneOf(nameof(props.Aggregation), props.Aggregation, AggregationChoices);
+        RequireOneOf(nameof(props.Format), props.Format, FormatChoices);
         RequireOneOf(nameof(props.MetricsExporter), props.MetricsExporter, MetricsExporterChoices);
 
         if (props.OnUndeliverable == "DeadLetter" && props.DeadLetterStream is null)

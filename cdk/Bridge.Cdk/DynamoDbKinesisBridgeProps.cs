@@ -36,6 +36,10 @@ public sealed class DynamoDbKinesisBridgeProps
     /// kinesis-aggregation library).</summary>
     public string Aggregation { get; init; } = "None";
 
+    /// <summary>StreamRecord (default: the stream record plus tableName, eventSourceARN, sourceShardId),
+    /// KinesisDataStreamsForDynamoDB (the native integration's record shape) or Lambda (Lambda's DynamoDB event record).</summary>
+    public string Format { get; init; } = "StreamRecord";
+
     /// <summary>TRIM_HORIZON (default: forward what the stream still holds) or LATEST.</summary>
     public string StartPosition { get; init; } = "TRIM_HORIZON";
 

@@ -18,6 +18,7 @@ internal static class WorkerEnvironment
             ["Bridge__Checkpoints__TableName"] = leaseTableName,
             ["Bridge__StartPosition"] = props.StartPosition,
             ["Bridge__Target__Aggregation"] = props.Aggregation,
+            ["Bridge__Target__Format"] = props.Format,
             ["Bridge__OnUndeliverable"] = props.OnUndeliverable,
             ["Bridge__Metrics__Exporter"] = props.MetricsExporter,
             // The alarms filter on this dimension value; the worker must emit it as-is.
@@ -40,6 +41,8 @@ internal static class WorkerEnvironment
             {
                 environment[$"Bridge__Sources__{i}__StreamArn"] = streamArn;
             }
+
+            source.Shaping.AddTo(environment, i);
         }
 
         if (props.LeaseDuration is { } lease)

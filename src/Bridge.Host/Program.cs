@@ -37,6 +37,14 @@ try
 }
 catch (Exception ex) when (HostExit.IsConfigurationError(ex))
 {
-    await Console.Error.WriteLineAsync($"Invalid configuration: {ex.Message}").ConfigureAwait(false);
+    // The binder wraps a bad value inside a list element (Bridge:Sources:0:Images) in a message that names no key; an
+    // inner one names it, so the whole chain goes on the one line.
+    var messages = new List<string>();
+    for (Exception? e = ex; e is not null; e = e.InnerException)
+    {
+        messages.Add(e.Message);
+    }
+
+    await Console.Error.WriteLineAsync($"Invalid configuration: {string.Join(" ", messages)}").ConfigureAwait(false);
     return BridgeWorker.ConfigurationErrorExitCode;
 }

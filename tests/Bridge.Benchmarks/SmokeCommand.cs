@@ -16,6 +16,7 @@ internal static class SmokeCommand
         (string Name, Func<Task<int>> Run)[] parts =
         [
             ("micro", () => Task.FromResult(MicroCommand.Run(smoke: true))),
+            ("shaping", () => Task.FromResult(ShapingCommand.Run(smoke: true))),
             ("hotkey", () => HotKeyCommand.RunAsync(smoke: true)),
             ("scale", () => ScaleCommand.RunAsync(smoke: true)),
             ("e2e", () => EndToEndCommand.RunAsync(smoke: true)),

@@ -1,7 +1,6 @@
 using Bridge.Forwarding;
 using Bridge.Host.Telemetry;
 using Bridge.Ordering;
-using Bridge.Routing;
 using Microsoft.Extensions.Options;
 
 namespace Bridge.Host.Configuration;
@@ -27,22 +26,14 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
                 problems.Add($"Bridge:Sources:{i}: give TableName or StreamArn (with both, the StreamArn is read).");
             }
 
-            if (string.IsNullOrWhiteSpace(source.PartitionKey))
-            {
-                problems.Add($"Bridge:Sources:{i}:PartitionKey is required: the attribute (or dotted path into a map) whose value keys the Kinesis record.");
-            }
-            else if (InvalidPathReason(source.PartitionKey) is { } why)
-            {
-                problems.Add($"Bridge:Sources:{i}:PartitionKey '{source.PartitionKey}' is not valid: {why}");
-            }
-
+            problems.AddRange(SourceOptionsRules.Problems(source, $"Bridge:Sources:{i}"));
             if (source.OrderBy is { } orderBy)
             {
                 if (!options.Ordering.IsMerge)
                 {
                     problems.Add($"Bridge:Sources:{i}:OrderBy is only read in Merge mode: set Bridge:Ordering:Mode to Merge, or remove it.");
                 }
-                else if (string.IsNullOrWhiteSpace(orderBy) || InvalidPathReason(orderBy) is not null)
+                else if (string.IsNullOrWhiteSpace(orderBy) || !IsAttributePath(orderBy))
                 {
                     problems.Add($"Bridge:Sources:{i}:OrderBy '{orderBy}' is not valid: give the attribute (or dotted path into a map) holding the change's time, epoch milliseconds (N) or ISO-8601 (S).");
                 }
@@ -162,16 +153,16 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
         }
     }
 
-    private static string? InvalidPathReason(string path)
+    private static bool IsAttributePath(string path)
     {
         try
         {
-            _ = new PartitionKeySelector(path);
-            return null;
+            _ = new Aws.DynamoDbStreams.AttributePath(path);
+            return true;
         }
-        catch (ArgumentException ex)
+        catch (ArgumentException)
         {
-            return ex.Message;
+            return false;
         }
     }
 

@@ -46,6 +46,7 @@ internal static class CloudWatchMetricMap
         new("RecordsSkipped", Count, "bridge.records.undeliverable", Folding.Sum, TagKey: "action", TagValue: "Skip"),
         new("RecordsDeadLettered", Count, "bridge.records.undeliverable", Folding.Sum, TagKey: "action", TagValue: "DeadLetter"),
         new("RecordsBlocked", Count, "bridge.records.undeliverable", Folding.Sum, TagKey: "action", TagValue: "Block"),
+        new("RecordsFiltered", Count, "bridge.records.filtered", Folding.Sum),
         new("PutRecordsRequests", Count, "bridge.sink.put_records.requests", Folding.Sum),
         new("KinesisRecords", Count, "bridge.sink.kinesis_records", Folding.Sum),
         new("PutRecordsFailed", Count, "bridge.sink.entries_failed", Folding.Sum),

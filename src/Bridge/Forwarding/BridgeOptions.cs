@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Bridge.Coordination;
 using Bridge.Ordering;
+using Bridge.Output;
 using Bridge.Sink;
 using Bridge.Source;
 using Bridge.Telemetry;
@@ -75,13 +76,38 @@ public sealed class SourceOptions
     /// <summary>A stream ARN, when a specific stream is wanted; read instead of the table's current stream when both are given.</summary>
     public string? StreamArn { get; set; }
 
-    /// <summary>Attribute name or dotted path into a map (<c>roomId</c>, <c>meta.tenant</c>) whose value becomes the Kinesis partition key.</summary>
+    /// <summary>Attribute name or dotted path into a map (<c>roomId</c>, <c>meta.tenant</c>) whose value becomes the Kinesis
+    /// partition key, or a template of <c>{path}</c> parts and text (<c>{tenant}#{roomId}</c>).</summary>
     [Required]
     public string PartitionKey { get; set; } = "";
 
     /// <summary>Merge mode: the attribute (or dotted path) holding the change's time as its writer stamped it, epoch
     /// milliseconds (N) or ISO-8601 (S); without it, the record's <c>ApproximateCreationDateTime</c>.</summary>
     public string? OrderBy { get; set; }
+
+    /// <summary>A regular expression with a group named <c>key</c>, applied to what <see cref="PartitionKey"/> produced; the group is the key.</summary>
+    public string? PartitionKeyPattern { get; set; }
+
+    /// <summary>EventBridge / Lambda <c>FilterCriteria</c> pattern JSON (one object, or an array of them: OR); records no pattern matches are not forwarded.</summary>
+    public string? Filter { get; set; }
+
+    /// <summary>A MODIFY whose only changed attributes are these is not forwarded (needs a NEW_AND_OLD_IMAGES stream).</summary>
+    public List<string> IgnoreModifiesOf { get; set; } = [];
+
+    /// <summary>Which images the forwarded records carry: <c>Both</c> (default), <c>New</c>, <c>Old</c> or <c>KeysOnly</c>.</summary>
+    public ImageSelection Images { get; set; } = ImageSelection.Both;
+
+    /// <summary>When given, only these attributes of each image are forwarded.</summary>
+    public List<string> IncludeAttributes { get; set; } = [];
+
+    /// <summary>These attributes of each image are not forwarded.</summary>
+    public List<string> ExcludeAttributes { get; set; } = [];
+
+    /// <summary>The shape of this source's forwarded records, in the target's <paramref name="format"/>.</summary>
+    internal OutputShape Shape(OutputFormat format) =>
+        format == OutputFormat.StreamRecord && Images == ImageSelection.Both && IncludeAttributes.Count == 0 && ExcludeAttributes.Count == 0
+            ? OutputShape.Default
+            : new OutputShape(format, Images, IncludeAttributes.Count == 0 ? null : IncludeAttributes.ToHashSet(StringComparer.Ordinal), ExcludeAttributes.Count == 0 ? null : ExcludeAttributes.ToHashSet(StringComparer.Ordinal));
 }
 
 public sealed class TargetOptions
@@ -89,6 +115,9 @@ public sealed class TargetOptions
     /// <summary>Target Kinesis stream, by name or ARN.</summary>
     [Required]
     public string StreamName { get; set; } = "";
+
+    /// <summary><c>StreamRecord</c> (default), <c>KinesisDataStreamsForDynamoDB</c> or <c>Lambda</c>: the shape of the records written.</summary>
+    public OutputFormat Format { get; set; } = OutputFormat.StreamRecord;
 
     /// <summary><c>None</c> (default) or <c>Kpl</c>: pack a key's consecutive records into KPL aggregated records.</summary>
     public RecordAggregation Aggregation { get; set; } = RecordAggregation.None;

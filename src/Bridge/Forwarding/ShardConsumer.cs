@@ -1,6 +1,7 @@
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Protocol;
 using Bridge.Coordination;
+using Bridge.Filtering;
 using Bridge.Ordering;
 using Bridge.Routing;
 using Bridge.Sink;
@@ -19,6 +20,7 @@ namespace Bridge.Forwarding;
 /// </remarks>
 internal sealed partial class ShardConsumer(
     ShardReader reader,
+    SourceFilter? filter,
     RecordRouter router,
     KinesisSink sink,
     KinesisSink? deadLetterSink,
@@ -167,6 +169,15 @@ internal sealed partial class ShardConsumer(
     private async ValueTask<bool> ForwardAsync(StreamRecord record, CancellationToken cancellationToken)
     {
         var sequence = record.SequenceNumber;
+        if (filter is not null && filter.Check(record) is var verdict and not FilterVerdict.Forward)
+        {
+            // Intentionally not forwarded: acknowledged at once, so the checkpoint passes it.
+            metrics.Filtered(_shard, verdict);
+            await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+            progress.Acknowledge(progress.Register(sequence, 0));
+            return true;
+        }
+
         var outcome = router.Route(record);
         long orderValue = 0;
         if (outcome.IsRouted && merge is not null && !merge.TrySelectOrderValue(record, out orderValue, out var problem))

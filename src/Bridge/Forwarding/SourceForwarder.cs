@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Coordination;
 using Bridge.Ordering;
+using Bridge.Output;
 using Bridge.Routing;
 using Bridge.Sink;
 using Bridge.Source;
@@ -300,9 +301,10 @@ internal sealed partial class SourceForwarder(
         var logger = loggers.CreateLogger<ShardConsumer>();
         var status = metrics.Track(sourceShard);
         var progress = new ShardProgress(options.Reading.MaxInFlightRecordsPerShard, options.Reading.MaxInFlightBytesPerShard);
-        var router = new RecordRouter(source.KeySelector, new OutputRecordEncoder(source.TableName, source.StreamArn, shard.ShardId), options.Sink.MaxRecordBytes);
+        var router = new RecordRouter(source.KeySelector, (source.Shape ?? OutputShape.Default).CreateEncoder(source.TableName, source.StreamArn, shard.ShardId), options.Sink.MaxRecordBytes);
         return new ShardConsumer(
             new ShardReader(streams, sourceShard, position, options.Reading, time, loggers.CreateLogger<ShardReader>(), metrics, router.KeyPath),
+            source.Filter,
             router,
             sink,
             deadLetterSink,

@@ -2,7 +2,9 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Kinesis;
+using Bridge.Filtering;
 using Bridge.Ordering;
+using Bridge.Output;
 using Bridge.Routing;
 using Bridge.Source;
 
@@ -21,7 +23,7 @@ internal sealed class SourceResolver(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsC
             var source = options.Sources[i];
             try
             {
-                resolved.Add(await ResolveAsync(source, cancellationToken).ConfigureAwait(false));
+                resolved.Add(await ResolveAsync(source, options.Target.Format, cancellationToken).ConfigureAwait(false));
             }
             catch (SourceProblem problem)
             {
@@ -38,9 +40,9 @@ internal sealed class SourceResolver(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsC
         return problems.Count > 0 ? throw new BridgeConfigurationException(problems) : resolved;
     }
 
-    private async Task<ResolvedSource> ResolveAsync(SourceOptions source, CancellationToken cancellationToken)
+    private async Task<ResolvedSource> ResolveAsync(SourceOptions source, OutputFormat format, CancellationToken cancellationToken)
     {
-        var selector = new PartitionKeySelector(source.PartitionKey);
+        var selector = new PartitionKeySelector(source.PartitionKey, source.PartitionKeyPattern);
         string streamArn;
         string tableName;
         if (source.StreamArn is { Length: > 0 } arn)
@@ -85,12 +87,18 @@ internal sealed class SourceResolver(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsC
             throw new SourceProblem($"stream '{streamArn}' of table '{tableName}' is {description.StreamStatus}.");
         }
 
+        if (source.IgnoreModifiesOf.Count > 0 && description.StreamViewType is { } view && view != "NEW_AND_OLD_IMAGES")
+        {
+            throw new SourceProblem($"IgnoreModifiesOf compares a MODIFY's two images, but stream '{streamArn}' is {view}; use NEW_AND_OLD_IMAGES.");
+        }
+
         if (!string.IsNullOrWhiteSpace(source.OrderBy) && description.StreamViewType == "KEYS_ONLY")
         {
             throw new SourceProblem($"stream '{streamArn}' of table '{tableName}' is KEYS_ONLY, so its records carry no '{source.OrderBy}' to order by (OrderBy needs NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES).");
         }
 
-        return new ResolvedSource(description.TableName ?? tableName, streamArn, selector, OrderValueSelector.For(source.OrderBy));
+        var filter = SourceFilter.For(source.Filter, source.IgnoreModifiesOf, streamArn);
+        return new ResolvedSource(description.TableName ?? tableName, streamArn, selector, OrderValueSelector.For(source.OrderBy), filter, source.Shape(format));
     }
 
     private async Task CheckStreamAsync(string key, string stream, List<string> problems, CancellationToken cancellationToken)

@@ -21,6 +21,9 @@ internal enum KeySelectionStatus
 
     /// <summary>The bytes are not valid JSON, not a stream record, or the N value is not a number.</summary>
     Malformed,
+
+    /// <summary>The <c>PartitionKeyPattern</c> did not match (or timed out) on what <c>PartitionKey</c> produced.</summary>
+    PatternMismatch,
 }
 
 /// <summary>The outcome of selecting a partition key from one record: a key, or why there is none.</summary>
@@ -28,13 +31,14 @@ internal enum KeySelectionStatus
 /// and counts, and selecting must cost no more than the key string.</remarks>
 internal readonly struct KeySelection
 {
-    private KeySelection(KeySelectionStatus status, string? key, ImageKind source, AttributeType type, string? detail)
+    private KeySelection(KeySelectionStatus status, string? key, ImageKind source, AttributeType type, string? detail, string? part = null)
     {
         Status = status;
         Key = key;
         Source = source;
         Type = type;
         Detail = detail;
+        Part = part;
     }
 
     public KeySelectionStatus Status { get; }
@@ -53,9 +57,13 @@ internal readonly struct KeySelection
     /// <summary>
     /// Malformed: why the record is not a stream record. UnsupportedType: the path prefix that holds
     /// a non-map (<c>meta</c> for path <c>meta.tenant</c> when <c>meta</c> is an S), or null when the
-    /// value at the full path has the unsupported type. Null for every other status.
+    /// value at the full path has the unsupported type. PatternMismatch: why the pattern did not give a key.
+    /// Null for every other status.
     /// </summary>
     public string? Detail { get; }
+
+    /// <summary>A template's failing part (its attribute path), for messages; null for a one-attribute key.</summary>
+    public string? Part { get; }
 
     [MemberNotNullWhen(true, nameof(Key))]
     public bool IsSelected => Status == KeySelectionStatus.Selected;
@@ -71,6 +79,12 @@ internal readonly struct KeySelection
 
     public static KeySelection Empty(ImageKind source, AttributeType type) =>
         new(KeySelectionStatus.Empty, null, source, type, null);
+
+    public static KeySelection PatternMismatch(string reason) =>
+        new(KeySelectionStatus.PatternMismatch, null, ImageKind.None, default, reason);
+
+    /// <summary>This failed selection, of the template part at <paramref name="path"/>.</summary>
+    public KeySelection OfPart(string path) => new(Status, Key, Source, Type, Detail, path);
 
     public static KeySelection Malformed(string reason) =>
         new(KeySelectionStatus.Malformed, null, ImageKind.None, default, reason);

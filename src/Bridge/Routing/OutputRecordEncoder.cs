@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
+using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Kinesis;
+using Bridge.Output;
 
 namespace Bridge.Routing;
 
@@ -17,7 +19,7 @@ namespace Bridge.Routing;
 /// GetRecords answer, followed by the added fields, escaped once, here. The input is trusted to be one JSON object
 /// (the decoder or the selector has read the whole record); only its closing brace is checked here.</para>
 /// </remarks>
-internal sealed class OutputRecordEncoder
+internal sealed class OutputRecordEncoder : IRecordEncoder
 {
     /// <summary><c>,"tableName":"…","eventSourceARN":"…","sourceShardId":"…"}</c>, JSON-escaped: what
     /// replaces the record's closing brace.</summary>
@@ -29,8 +31,14 @@ internal sealed class OutputRecordEncoder
     /// <param name="tableName">The source table's name.</param>
     /// <param name="eventSourceArn">The stream's ARN.</param>
     /// <param name="sourceShardId">The stream shard the records come from.</param>
-    public OutputRecordEncoder(string tableName, string eventSourceArn, string sourceShardId)
+    /// <param name="format"><see cref="OutputFormat.Lambda"/> leaves <c>tableName</c> out, as Lambda's records do not have it.</param>
+    public OutputRecordEncoder(string tableName, string eventSourceArn, string sourceShardId, OutputFormat format = OutputFormat.StreamRecord)
     {
+        if (format == OutputFormat.KinesisDataStreamsForDynamoDB)
+        {
+            throw new ArgumentOutOfRangeException(nameof(format), format, "reshaped by ReshapingEncoder");
+        }
+
         ArgumentException.ThrowIfNullOrEmpty(tableName);
         ArgumentException.ThrowIfNullOrEmpty(eventSourceArn);
         ArgumentException.ThrowIfNullOrEmpty(sourceShardId);
@@ -39,7 +47,11 @@ internal sealed class OutputRecordEncoder
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteString("tableName"u8, tableName);
+            if (format == OutputFormat.StreamRecord)
+            {
+                writer.WriteString("tableName"u8, tableName);
+            }
+
             writer.WriteString("eventSourceARN"u8, eventSourceArn);
             writer.WriteString("sourceShardId"u8, sourceShardId);
             writer.WriteEndObject();
@@ -65,7 +77,9 @@ internal sealed class OutputRecordEncoder
         return true;
     }
 
-    /// <inheritdoc cref="TryEncode"/>
+    public bool TryEncode(in StreamRecord record, out RecordData encoded) => TryEncode(record.Json, out encoded);
+
+    /// <inheritdoc cref="TryEncode(ReadOnlyMemory{byte}, out RecordData)"/>
     /// <exception cref="ArgumentException">The record does not end with a closing brace.</exception>
     public RecordData Encode(ReadOnlyMemory<byte> recordJson) =>
         TryEncode(recordJson, out var encoded)

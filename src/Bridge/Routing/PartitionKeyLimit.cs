@@ -46,4 +46,7 @@ internal static class PartitionKeyLimit
         Convert.TryToHexStringLower(digest, key[DigestPrefix.Length..], out _);
         return new string(key);
     }
+
+    /// <summary>The partition key for <paramref name="key"/>: itself when it fits, else the digest of its UTF-8 bytes.</summary>
+    public static string Fit(string key) => key.Length <= MaxLength ? key : Fit(Encoding.UTF8.GetBytes(key));
 }

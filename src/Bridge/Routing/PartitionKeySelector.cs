@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Bridge.Aws.DynamoDbStreams;
@@ -24,53 +25,86 @@ internal sealed class PartitionKeySelector
     /// <summary>Scratch bytes on the stack; longer values rent from the shared pool.</summary>
     private const int StackBufferBytes = 512;
 
-    /// <param name="path">An attribute name or a dotted path into maps; every segment non-empty.</param>
-    /// <exception cref="ArgumentException">The path is empty or has an empty segment.</exception>
-    public PartitionKeySelector(string path) => Path = new AttributePath(path);
+    /// <summary>Set when the key is a template or has a pattern (<see cref="PartitionKeyTemplate"/>); null on the
+    /// default path, one attribute as is.</summary>
+    private readonly PartitionKeyTemplate? _template;
 
-    /// <summary>The attribute the key comes from; give it to the decoder so records arrive located.</summary>
+    /// <param name="partitionKey">An attribute name or a dotted path into maps (every segment non-empty), or a template
+    /// with <c>{path}</c> parts (<c>{tenant}#{roomId}</c>).</param>
+    /// <param name="pattern">A regular expression with a group named <c>key</c>, applied to what <paramref name="partitionKey"/> produced.</param>
+    /// <exception cref="ArgumentException">The path, the template or the pattern is not valid; the message says why.</exception>
+    public PartitionKeySelector(string partitionKey, string? pattern = null)
+    {
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        Text = partitionKey;
+        if (PartitionKeyTemplate.IsTemplate(partitionKey) || !string.IsNullOrEmpty(pattern))
+        {
+            _template = new PartitionKeyTemplate(partitionKey, pattern);
+            Path = _template.FirstPath;
+        }
+        else
+        {
+            Path = new AttributePath(partitionKey);
+        }
+    }
+
+    /// <summary>The attribute the key comes from (a template's first one); give it to the decoder so records arrive located.</summary>
     public AttributePath Path { get; }
+
+    /// <summary>The configured <c>PartitionKey</c>, as given.</summary>
+    public string Text { get; }
 
     /// <summary>The key of a decoded record, from where the decoder located the path (or, if it was not asked to,
     /// locating it now).</summary>
     public KeySelection Select(in StreamRecord record) =>
-        record.Located.Outcome is AttributeOutcome.NotLocated or AttributeOutcome.Malformed
-            ? Select(record.Json.Span) // the cold path: a malformed record is read again alone to learn why
-            : Select(record.Json.Span, record.Located);
+        _template is not null ? _template.Select(record.Json.Span, record.Located)
+        : SelectPart(Path, record.Json.Span, record.Located, fit: true);
+
+    /// <summary>One attribute's key string, from where it was <paramref name="located"/> (or, if it was not, locating it
+    /// now): canonical, and fitted to Kinesis's limit when <paramref name="fit"/> (a template fits the whole key instead).</summary>
+    internal static KeySelection SelectPart(AttributePath path, ReadOnlySpan<byte> recordJson, in AttributeLocation located, bool fit) =>
+        located.Outcome is AttributeOutcome.NotLocated or AttributeOutcome.Malformed
+            ? SelectPart(path, recordJson, fit) // the cold path: a malformed record is read again alone to learn why
+            : Select(path, recordJson, located, fit);
 
     /// <param name="recordJson">One stream record object, as DynamoDB Streams sent it; all of it is read, so a
     /// selected record is known to be valid JSON.</param>
-    public KeySelection Select(ReadOnlySpan<byte> recordJson)
+    public KeySelection Select(ReadOnlySpan<byte> recordJson) =>
+        _template is not null ? _template.Select(recordJson, default)
+        : SelectPart(Path, recordJson, fit: true);
+
+    /// <summary>Locates <paramref name="path"/> in the record on its own, then renders it as the overload above.</summary>
+    private static KeySelection SelectPart(AttributePath path, ReadOnlySpan<byte> recordJson, bool fit)
     {
         AttributeLocation located;
         try
         {
-            located = Path.LocateIn(recordJson);
+            located = path.LocateIn(recordJson);
         }
         catch (JsonException e)
         {
             return KeySelection.Malformed(e.Message);
         }
 
-        return Select(recordJson, located);
+        return Select(path, recordJson, located, fit);
     }
 
-    private KeySelection Select(ReadOnlySpan<byte> recordJson, in AttributeLocation located)
+    private static KeySelection Select(AttributePath path, ReadOnlySpan<byte> recordJson, in AttributeLocation located, bool fit)
     {
         var source = located.Image;
         return located.Outcome switch
         {
-            AttributeOutcome.Value => Render(recordJson, located, source),
+            AttributeOutcome.Value => Render(recordJson, located, source, fit),
             AttributeOutcome.Missing => KeySelection.Missing(),
             AttributeOutcome.NotAKey => KeySelection.Unsupported(source, located.Type, null),
-            AttributeOutcome.NotAMap => KeySelection.Unsupported(source, located.Type, Path.Prefix(located.Segment + 1)),
+            AttributeOutcome.NotAMap => KeySelection.Unsupported(source, located.Type, path.Prefix(located.Segment + 1)),
             _ => throw new InvalidOperationException($"unexpected {located.Outcome}"),
         };
     }
 
     /// <summary>Turns the deciding value, found by position during the scan, into the key string.</summary>
     /// <remarks>Done once, after the scan, so that values found in lower-priority sources cost nothing.</remarks>
-    private static KeySelection Render(ReadOnlySpan<byte> json, in AttributeLocation value, ImageKind source)
+    private static KeySelection Render(ReadOnlySpan<byte> json, in AttributeLocation value, ImageKind source, bool fit)
     {
         ReadOnlySpan<byte> token = json.Slice(value.Start, value.Length);
         if (value.Type == AttributeType.Bool)
@@ -109,12 +143,12 @@ internal sealed class PartitionKeySelector
 
             if (value.Type != AttributeType.N)
             {
-                return KeySelection.Selected(PartitionKeyLimit.Fit(text), source, value.Type);
+                return KeySelection.Selected(fit ? PartitionKeyLimit.Fit(text) : Encoding.UTF8.GetString(text), source, value.Type);
             }
 
             Span<byte> canonical = scratch.Slice(textLength, CanonicalNumber.MaxOutputLength(text.Length));
             return CanonicalNumber.TryWrite(text, canonical, out int written)
-                ? KeySelection.Selected(PartitionKeyLimit.Fit(canonical[..written]), source, value.Type)
+                ? KeySelection.Selected(fit ? PartitionKeyLimit.Fit(canonical[..written]) : Encoding.UTF8.GetString(canonical[..written]), source, value.Type)
                 : KeySelection.Malformed("an N value is not a number"); // not quoted: image values are payload
         }
         finally

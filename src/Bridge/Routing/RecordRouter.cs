@@ -6,7 +6,7 @@ namespace Bridge.Routing;
 
 /// <summary>
 /// Turns one stream record into one Kinesis record: its partition key (<see cref="PartitionKeySelector"/>)
-/// and its data (<see cref="OutputRecordEncoder"/>), within the Kinesis record size limit.
+/// and its data (<see cref="IRecordEncoder"/>), within the Kinesis record size limit.
 /// </summary>
 /// <remarks>One per source shard, like its encoder. Never throws for a bad record: every way a record can
 /// fail is an <see cref="RouteOutcome"/>.</remarks>
@@ -19,13 +19,13 @@ internal sealed class RecordRouter
     public const int MaxConfigurableRecordBytes = 10 * 1024 * 1024;
 
     private readonly PartitionKeySelector _selector;
-    private readonly OutputRecordEncoder _encoder;
+    private readonly IRecordEncoder _encoder;
 
     /// <summary>The stream's per-record limit: data bytes plus partition key UTF-8 bytes, which is how
     /// Kinesis counts it.</summary>
     private readonly int _maxRecordBytes;
 
-    public RecordRouter(PartitionKeySelector selector, OutputRecordEncoder encoder, int maxRecordBytes = DefaultMaxRecordBytes)
+    public RecordRouter(PartitionKeySelector selector, IRecordEncoder encoder, int maxRecordBytes = DefaultMaxRecordBytes)
     {
         ArgumentNullException.ThrowIfNull(selector);
         ArgumentNullException.ThrowIfNull(encoder);
@@ -48,7 +48,7 @@ internal sealed class RecordRouter
             return Undeliverable(selection);
         }
 
-        if (!_encoder.TryEncode(record.Json, out RecordData data))
+        if (!_encoder.TryEncode(record, out RecordData data))
         {
             return RouteOutcome.Undeliverable(UndeliverableReason.Malformed, "The record is not a JSON object: it does not end with '}'.");
         }
@@ -60,7 +60,7 @@ internal sealed class RecordRouter
         {
             return RouteOutcome.Undeliverable(
                 UndeliverableReason.Oversized,
-                $"The record is {total} bytes ({dataBytes} of data and {keyBytes} of partition key '{_selector.Path}'), " +
+                $"The record is {total} bytes ({dataBytes} of data and {keyBytes} of partition key '{_selector.Text}'), " +
                 $"over the {_maxRecordBytes}-byte limit.");
         }
 
@@ -69,7 +69,7 @@ internal sealed class RecordRouter
 
     private RouteOutcome Undeliverable(in KeySelection selection)
     {
-        string path = _selector.Path.Text;
+        string path = selection.Part is { } part ? $"{part}' of '{_selector.Text}" : _selector.Text;
         string type = AttributeTypeCodes.Code(selection.Type);
         return selection.Status switch
         {
@@ -85,6 +85,9 @@ internal sealed class RecordRouter
             KeySelectionStatus.Empty => RouteOutcome.Undeliverable(
                 UndeliverableReason.EmptyKey,
                 $"The partition key '{path}' in {selection.Source} is an empty {type}; Kinesis rejects empty partition keys."),
+            KeySelectionStatus.PatternMismatch => RouteOutcome.Undeliverable(
+                UndeliverableReason.KeyPatternMismatch,
+                $"The partition key '{path}' gives no key: {selection.Detail}."),
             KeySelectionStatus.Malformed => RouteOutcome.Undeliverable(
                 UndeliverableReason.Malformed,
                 $"The record is not a DynamoDB stream record: {selection.Detail}"),

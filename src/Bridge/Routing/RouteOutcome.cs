@@ -24,6 +24,9 @@ internal enum UndeliverableReason
     /// <summary>Data plus partition key exceed the record size limit.</summary>
     Oversized,
 
+    /// <summary>The <c>PartitionKeyPattern</c> does not match what <c>PartitionKey</c> produced.</summary>
+    KeyPatternMismatch,
+
     /// <summary>Merge mode: the record has no usable order value (<c>Bridge:Sources:N:OrderBy</c>).</summary>
     NoOrderValue,
 }

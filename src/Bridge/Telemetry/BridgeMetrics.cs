@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Bridge.Coordination;
+using Bridge.Filtering;
 using Bridge.Ordering;
 using Bridge.Sink;
 using Bridge.Source;
@@ -38,6 +39,7 @@ public sealed class BridgeMetrics
     private readonly Counter<long> _recordsForwarded;
     private readonly Counter<long> _bytesForwarded;
     private readonly Counter<long> _undeliverable;
+    private readonly Counter<long> _filtered;
     private readonly Counter<long> _requests;
     private readonly Counter<long> _kinesisRecords;
     private readonly Counter<long> _entriesFailed;
@@ -58,6 +60,7 @@ public sealed class BridgeMetrics
         _recordsForwarded = meter.CreateCounter<long>("bridge.sink.records_forwarded", "{record}", "Records acknowledged by Kinesis, by source table.");
         _bytesForwarded = meter.CreateCounter<long>("bridge.sink.bytes_forwarded", "By", "Bytes (data plus partition key) acknowledged by Kinesis, by source table.");
         _undeliverable = meter.CreateCounter<long>("bridge.records.undeliverable", "{record}", "Records that could not be routed (no key, too large, malformed), by table, reason and action taken (Skip, DeadLetter, Block).");
+        _filtered = meter.CreateCounter<long>("bridge.records.filtered", "{record}", "Records intentionally not forwarded (Filter, IgnoreModifiesOf) and checkpointed past, by table and reason.");
         _requests = meter.CreateCounter<long>("bridge.sink.put_records.requests", "{request}", "PutRecords requests, by outcome (ok or the error code).");
         _kinesisRecords = meter.CreateCounter<long>("bridge.sink.kinesis_records", "{record}", "Kinesis records acknowledged, by target stream: one per forwarded record, or one per KPL aggregate (what the target shards' 1000 records/s and PUT payload units count).");
         _entriesFailed = meter.CreateCounter<long>("bridge.sink.entries_failed", "{entry}", "PutRecords entries that failed an attempt (an entry error, or the whole request failed), by error code; each is retried.");
@@ -139,6 +142,14 @@ public sealed class BridgeMetrics
         if (_undeliverable.Enabled)
         {
             _undeliverable.Add(1, new TagList { { "table", shard.TableName }, { "reason", reason }, { "action", action } });
+        }
+    }
+
+    internal void Filtered(SourceShard shard, FilterVerdict reason)
+    {
+        if (_filtered.Enabled)
+        {
+            _filtered.Add(1, new TagList { { "table", shard.TableName }, { "reason", reason == FilterVerdict.Pattern ? "Filter" : "IgnoreModifiesOf" } });
         }
     }
 

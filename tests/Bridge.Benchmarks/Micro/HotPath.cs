@@ -3,6 +3,8 @@ using System.Text.Json;
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Kinesis;
 using Bridge.Benchmarks.Workload;
+using Bridge.Filtering;
+using Bridge.Output;
 using Bridge.Routing;
 
 namespace Bridge.Benchmarks.Micro;
@@ -35,14 +37,20 @@ internal sealed class HotPath
     /// <summary>The routed output of <see cref="Answer"/>, for the ceiling to write.</summary>
     private readonly PutRecordsEntry[] _prepared;
 
-    public HotPath(int records, int recordBytes)
+    /// <summary>Null on the default path; else records it rejects are dropped before routing, as the shard consumer does.</summary>
+    private readonly SourceFilter? _filter;
+
+    /// <param name="shape">The output shape; null for the default (the record's own bytes plus added fields).</param>
+    /// <param name="filter">The source's filter; null for none.</param>
+    public HotPath(int records, int recordBytes, OutputShape? shape = null, SourceFilter? filter = null)
     {
         Records = records;
         Answer = StreamRecordWorkload.GetRecordsAnswer(records, recordBytes);
+        _filter = filter;
         _router = new RecordRouter(
             new PartitionKeySelector(StreamRecordWorkload.KeyAttribute),
-            new OutputRecordEncoder(StreamRecordWorkload.TableName, StreamRecordWorkload.StreamArn, "shardId-00000001795000000000-abcdef01"));
-        _prepared = [.. StreamRecordsDecoder.Decode(Answer, _router.KeyPath).Records.Select(r => Routed(_router.Route(r)))];
+            (shape ?? OutputShape.Default).CreateEncoder(StreamRecordWorkload.TableName, StreamRecordWorkload.StreamArn, "shardId-00000001795000000000-abcdef01"));
+        _prepared = [.. StreamRecordsDecoder.Decode(Answer, _router.KeyPath).Records.Where(Passes).Select(r => Routed(_router.Route(r)))];
         // One pass now, so that a hot path that cannot route these records fails in the setup.
         Run();
     }
@@ -60,6 +68,11 @@ internal sealed class HotPath
         int count = 0, bytes = 0;
         foreach (ref readonly var record in page.Records.AsSpan())
         {
+            if (_filter is not null && !Passes(record))
+            {
+                continue;
+            }
+
             var outcome = _router.Route(record);
             if (!outcome.IsRouted)
             {
@@ -113,6 +126,49 @@ internal sealed class HotPath
         }
 
         return written + WriteBare(start, _prepared.Length);
+    }
+
+    /// <summary>The attribute the decoder locates.</summary>
+    public AttributePath KeyPath => _router.KeyPath;
+
+    /// <summary>Records the filter lets through, of one answer.</summary>
+    public int Forwarded => _prepared.Length;
+
+    /// <summary>Data bytes of the routed records (what Kinesis stores and bills), over one answer.</summary>
+    public long DataBytes => _prepared.Sum(e => (long)e.Data.Length);
+
+    /// <summary>Only the filter, over every record of a decoded answer: what a dropped record costs.</summary>
+    public long FilterOnly(GetRecordsPage page)
+    {
+        long passed = 0;
+        foreach (ref readonly var record in page.Records.AsSpan())
+        {
+            passed += Passes(record) ? 1 : 0;
+        }
+
+        return passed;
+    }
+
+    /// <summary>Only routing and the PutRecords body, over every record of a decoded answer: the least a forwarded record costs before the network.</summary>
+    public long ForwardOnly(GetRecordsPage page)
+    {
+        long written = 0;
+        int count = 0;
+        foreach (ref readonly var record in page.Records.AsSpan())
+        {
+            var outcome = _router.Route(record);
+            if (count == MaxBatchEntries)
+            {
+                written += WriteBody(count);
+                count = 0;
+            }
+
+            _batch[count++] = new PutRecordsEntry(outcome.PartitionKey!, outcome.Data);
+        }
+
+        written += WriteBody(count);
+        Array.Clear(_batch);
+        return written;
     }
 
     /// <summary>Only the decoder (locating the key attribute).</summary>
@@ -169,6 +225,8 @@ internal sealed class HotPath
 
         return _output.WrittenCount;
     }
+
+    private bool Passes(StreamRecord record) => _filter is null || _filter.Check(record) == FilterVerdict.Forward;
 
     /// <summary>The output in one contiguous array, as the ceiling writes it.</summary>
     private static PutRecordsEntry Routed(RouteOutcome outcome) =>

@@ -22,6 +22,15 @@ public sealed class ConfigurationErrorTests(ChatEmulators aws) : IClassFixture<C
         { "Bridge__Sink__MaxBatchEntries", "0", "MaxBatchEntries must be between 1 and 500" },
         { "Bridge__Health__Port", "70000", "Port must be between 0 and 65535" },
         { "Bridge__Target__MaxAggregateBytes", "2000000", "Bridge:Target:MaxAggregateBytes (2000000) must not exceed Bridge:Sink:MaxRecordBytes (1048576)" },
+        { "Bridge__Sources__0__PartitionKey", "{tenant}#{roomId", "Bridge:Sources:0:PartitionKey '{tenant}#{roomId' is not valid: Partition key template '{tenant}#{roomId' has a '{' without its '}'" },
+        { "Bridge__Sources__0__PartitionKeyPattern", "(?<key>[", "Bridge:Sources:0:PartitionKeyPattern is not valid: PartitionKeyPattern '(?<key>[' is not a valid regular expression" },
+        { "Bridge__Sources__0__PartitionKeyPattern", "^([^:]+):", "Bridge:Sources:0:PartitionKeyPattern is not valid: PartitionKeyPattern '^([^:]+):' has no group named 'key'" },
+        { "Bridge__Sources__0__Filter", "{\"eventName\":\"INSERT\"}", "Bridge:Sources:0:Filter is not a valid EventBridge pattern: 'eventName' must be an array of values or an object" },
+        { "Bridge__Sources__0__Filter", "{\"eventName\":[{\"wildcard\":\"I*\"}]}", "Bridge:Sources:0:Filter is not a valid EventBridge pattern: 'eventName' uses the unknown operator 'wildcard'" },
+        { "Bridge__Sources__0__Filter", "{eventName", "Bridge:Sources:0:Filter is not a valid EventBridge pattern: it is not JSON" },
+        { "Bridge__Sources__0__IgnoreModifiesOf__0", " ", "Bridge:Sources:0:IgnoreModifiesOf has an empty attribute name" },
+        { "Bridge__Sources__0__Images", "Newest", "Bridge:Sources:0:Images" },
+        { "Bridge__Target__Format", "Avro", "Bridge:Target:Format" },
     };
 
     [Theory]
@@ -44,6 +53,38 @@ public sealed class ConfigurationErrorTests(ChatEmulators aws) : IClassFixture<C
         await using var bridge = BridgeProcess.Start(aws.BridgeSettings("config-no-stream", "config-out", "config-checkpoints"));
         Assert.Equal(2, await bridge.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("table 'config-no-stream' has no stream enabled", bridge.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Include_and_exclude_lists_together_are_refused()
+    {
+        await EnsureGoodSetupAsync();
+        var settings = aws.BridgeSettings("config-chat", "config-out", "config-checkpoints");
+        settings["Bridge__Sources__0__IncludeAttributes__0"] = "body";
+        settings["Bridge__Sources__0__ExcludeAttributes__0"] = "seenAt";
+        await using var bridge = BridgeProcess.Start(settings);
+        Assert.Equal(2, await bridge.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Bridge:Sources:0: give IncludeAttributes or ExcludeAttributes, not both", bridge.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IgnoreModifiesOf_on_a_stream_without_both_images_is_refused()
+    {
+        await EnsureGoodSetupAsync();
+        await aws.DynamoDbClient.CreateTableAsync(new Amazon.DynamoDBv2.Model.CreateTableRequest
+        {
+            TableName = "config-new-image",
+            BillingMode = Amazon.DynamoDBv2.BillingMode.PAY_PER_REQUEST,
+            KeySchema = [new("roomId", Amazon.DynamoDBv2.KeyType.HASH)],
+            AttributeDefinitions = [new("roomId", Amazon.DynamoDBv2.ScalarAttributeType.S)],
+            StreamSpecification = new() { StreamEnabled = true, StreamViewType = Amazon.DynamoDBv2.StreamViewType.NEW_IMAGE },
+        });
+        var settings = aws.BridgeSettings("config-new-image", "config-out", "config-checkpoints");
+        settings["Bridge__Sources__0__IgnoreModifiesOf__0"] = "seenAt";
+        await using var bridge = BridgeProcess.Start(settings);
+        Assert.Equal(2, await bridge.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Bridge:Sources:0: IgnoreModifiesOf compares a MODIFY's two images, but stream", bridge.Output, StringComparison.Ordinal);
+        Assert.Contains("is NEW_IMAGE; use NEW_AND_OLD_IMAGES", bridge.Output, StringComparison.Ordinal);
     }
 
     private static readonly SemaphoreSlim SetupOnce = new(1, 1);

@@ -325,7 +325,7 @@ public class PartitionKeySelectorTests
     [Fact]
     public void A_null_path_is_rejected()
     {
-        Assert.Throws<ArgumentNullException>("path", () => new PartitionKeySelector(null!));
+        Assert.Throws<ArgumentNullException>("partitionKey", () => new PartitionKeySelector(null!));
     }
 
     [Theory]

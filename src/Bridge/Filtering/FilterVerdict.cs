@@ -1,0 +1,14 @@
+namespace Bridge.Filtering;
+
+/// <summary>What <see cref="SourceFilter.Check"/> decided for one record.</summary>
+internal enum FilterVerdict
+{
+    /// <summary>Forward the record.</summary>
+    Forward,
+
+    /// <summary>Dropped: <c>Filter</c> is set and none of its patterns match.</summary>
+    Pattern,
+
+    /// <summary>Dropped: a MODIFY that changed only attributes named in <c>IgnoreModifiesOf</c>.</summary>
+    IgnoreModifiesOf,
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using Bridge.Aws.DynamoDbStreams;
+using Bridge.Benchmarks.Workload;
+using Bridge.Filtering;
+using Bridge.Output;
+using SourceFilter = Bridge.Filtering.SourceFilter;
+
+namespace Bridge.Benchmarks.Micro;
+
+/// <summary><c>shaping</c>: what filters, projection and the native format cost and save, against the default hot path,
+/// side by side in one run (paired samples, medians), over the same GetRecords answers.</summary>
+internal static class ShapingCommand
+{
+    /// <summary>Keeps message ids below 500: half of an answer of 1000 records. On the keys, which come early in a record.</summary>
+    private const string HalfByKeys = """{"dynamodb":{"Keys":{"messageId":{"N":[{"numeric":["<",500]}]}}}}""";
+
+    /// <summary>The same on the new image: the filter reads up to the end of NewImage (about half of a record).</summary>
+    private const string HalfByNewImage = """{"eventName":["MODIFY"],"dynamodb":{"NewImage":{"messageId":{"N":[{"numeric":["<",500]}]}}}}""";
+
+    public static int Run(bool smoke)
+    {
+        int rounds = smoke ? 2 : 15;
+        var cases = new (string Name, OutputShape? Shape, SourceFilter? Filter)[]
+        {
+            ("default (StreamRecord, no filter)", null, null),
+            ("Filter on Keys dropping half", null, SourceFilter.For(HalfByKeys, [], StreamRecordWorkload.StreamArn)),
+            ("Filter on NewImage dropping half", null, SourceFilter.For(HalfByNewImage, [], StreamRecordWorkload.StreamArn)),
+            ("Images=New", new OutputShape(OutputFormat.StreamRecord, ImageSelection.New), null),
+            ("Format=KinesisDataStreamsForDynamoDB", new OutputShape(OutputFormat.KinesisDataStreamsForDynamoDB), null),
+            ("KinesisDataStreamsForDynamoDB + Images=New", new OutputShape(OutputFormat.KinesisDataStreamsForDynamoDB, ImageSelection.New), null),
+        };
+
+        var table = new ResultTable($"Shaping vs the default hot path (decode + filter + route + PutRecords bodies), {rounds} paired samples of ~50 ms, medians",
+            ["case", "record", "ms/answer", "records read/s", "vs default", "records forwarded", "data B/record", "B saved/record"]);
+        foreach (var size in new[] { 1024, 10240 })
+        {
+            var paths = cases.Select(c => new HotPath(HotPathBenchmarks.Records, size, c.Shape, c.Filter)).ToArray();
+            var medians = Paired(paths.Select(p => (Func<long>)p.Run).ToArray(), rounds);
+            var defaultBytes = paths[0].DataBytes / (double)paths[0].Forwarded;
+            for (var i = 0; i < cases.Length; i++)
+            {
+                var perRecord = paths[i].Forwarded == 0 ? 0 : paths[i].DataBytes / (double)paths[i].Forwarded;
+                table.Add(
+                    cases[i].Name,
+                    $"{paths[0].Answer.Length / HotPathBenchmarks.Records} B",
+                    medians[i].ToString("F2"),
+                    (HotPathBenchmarks.Records / (medians[i] / 1e3)).ToString("N0"),
+                    (medians[0] / medians[i]).ToString("P0"),
+                    paths[i].Forwarded.ToString(),
+                    perRecord.ToString("F0"),
+                    (defaultBytes - perRecord).ToString("F0"));
+            }
+
+            // What a dropped record costs against what forwarding it would have cost (before any network), per answer.
+            var page = StreamRecordsDecoder.Decode(paths[1].Answer, paths[1].KeyPath);
+            var costs = Paired([() => paths[0].ForwardOnly(page), () => paths[1].FilterOnly(page), () => paths[2].FilterOnly(page)], rounds);
+            string record = $"{paths[0].Answer.Length / HotPathBenchmarks.Records} B";
+            table.Add("  route + PutRecords body alone", record, costs[0].ToString("F2"), (HotPathBenchmarks.Records / (costs[0] / 1e3)).ToString("N0"), "", "", "", "");
+            table.Add("  Keys filter check alone", record, costs[1].ToString("F2"), (HotPathBenchmarks.Records / (costs[1] / 1e3)).ToString("N0"), (costs[0] / costs[1]).ToString("P0"), "", "", "");
+            table.Add("  NewImage filter check alone", record, costs[2].ToString("F2"), (HotPathBenchmarks.Records / (costs[2] / 1e3)).ToString("N0"), (costs[0] / costs[2]).ToString("P0"), "", "", "");
+        }
+
+        table.Print();
+        return 0;
+    }
+
+    /// <summary>The cases alternated sample by sample, each sample ~50 ms of repeats; the median ms per call of each.</summary>
+    private static double[] Paired(Func<long>[] cases, int rounds)
+    {
+        var repeats = cases.Select(c => Math.Max(1, (int)(50 / Math.Max(0.01, Time(c, 1))))).ToArray();
+        var samples = cases.Select(_ => new List<double>()).ToArray();
+        for (var round = 0; round < rounds + 1; round++)
+        {
+            for (var i = 0; i < cases.Length; i++)
+            {
+                var ms = Time(cases[i], repeats[i]);
+                if (round > 0)
+                {
+                    samples[i].Add(ms);
+                }
+            }
+        }
+
+        return [.. samples.Select(s => Percentiles.Of([.. s], 0.5))];
+    }
+
+    private static double Time(Func<long> action, int repeat)
+    {
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < repeat; i++)
+        {
+            action();
+        }
+
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds / repeat;
+    }
+}
