@@ -171,10 +171,9 @@ internal sealed partial class ShardConsumer(
         var sequence = record.SequenceNumber;
         if (filter is not null && filter.Check(record) is var verdict and not FilterVerdict.Forward)
         {
-            // Intentionally not forwarded: acknowledged at once, so the checkpoint passes it.
+            // Intentionally not forwarded: passed, so the checkpoint passes it.
             metrics.Filtered(_shard, verdict);
-            await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-            progress.Acknowledge(progress.Register(sequence, 0));
+            await PassAsync(record, cancellationToken).ConfigureAwait(false);
             return true;
         }
 
