@@ -4,7 +4,8 @@ namespace Bridge.Backfill;
 /// <param name="RunId">Names the backfill: <see cref="SnapshotRunId"/> for <c>StartPosition = Snapshot</c>, or the one given to the
 /// <c>backfill</c> command. A finished run of that name is not scanned again; a new consumer gets a new name.</param>
 /// <param name="TotalSegments">Fixed by whoever started the run, so every worker and every resume splits the table the same way.</param>
-/// <param name="ScanStartedAt">When the run was first recorded: every change after it reaches the stream that follows the scan.</param>
+/// <param name="ScanStartedAt">At least a minute before the run was first recorded, at a whole minute (see <see cref="Begin"/>):
+/// every change made after the scan began has a stream <c>ApproximateCreationDateTime</c> at or after it.</param>
 /// <param name="FinishedAt">When the last segment was acknowledged by Kinesis; null while the run is under way.</param>
 public sealed record BackfillRun(string TableName, string RunId, int TotalSegments, DateTimeOffset ScanStartedAt, DateTimeOffset? FinishedAt = null)
 {
@@ -12,6 +13,13 @@ public sealed record BackfillRun(string TableName, string RunId, int TotalSegmen
     public const string SnapshotRunId = "snapshot";
 
     public bool IsFinished => FinishedAt is not null;
+
+    /// <summary>A run to propose now. Its start is rounded down to the minute and moved a minute earlier, because stream records'
+    /// <c>ApproximateCreationDateTime</c> is rounded down (to the second by DynamoDB, to the minute by DynamoDB Local): so every
+    /// change made after the scan began has a creation time at or after <see cref="ScanStartedAt"/>, which is what a consumer
+    /// compares to tell which changes a backfill record may not reflect. Earlier is safe: it only counts more changes as new.</summary>
+    public static BackfillRun Begin(string tableName, string runId, int totalSegments, DateTimeOffset now) =>
+        new(tableName, runId, totalSegments, DateTimeOffset.FromUnixTimeSeconds((now.ToUnixTimeSeconds() / 60 * 60) - 60));
 
     /// <summary>A run id is a name: letters, digits, <c>.</c>, <c>_</c>, <c>-</c>, at most 64.</summary>
     public static bool IsValidRunId(string? runId) =>

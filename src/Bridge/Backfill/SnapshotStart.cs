@@ -38,7 +38,7 @@ internal sealed partial class SnapshotStart(ResolvedSource source, IBackfillStor
             return null;
         }
 
-        return await store.StartRunAsync(new BackfillRun(source.TableName, BackfillRun.SnapshotRunId, options.TotalSegments, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        return await store.StartRunAsync(BackfillRun.Begin(source.TableName, BackfillRun.SnapshotRunId, options.TotalSegments, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Scans the table to the end of the run (with any other workers); false when stopped first.</summary>

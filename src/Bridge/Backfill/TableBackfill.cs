@@ -39,7 +39,7 @@ internal sealed partial class TableBackfill(
     public async Task<BackfillRun> RunAsync(string runId, CancellationToken stop, CancellationToken drainDeadline)
     {
         var table = (await dynamoDb.DescribeTableAsync(source.TableName, stop).ConfigureAwait(false)).Table;
-        var run = await store.StartRunAsync(new BackfillRun(source.TableName, runId, options.Backfill.TotalSegments, time.GetUtcNow()), stop).ConfigureAwait(false);
+        var run = await store.StartRunAsync(BackfillRun.Begin(source.TableName, runId, options.Backfill.TotalSegments, time.GetUtcNow()), stop).ConfigureAwait(false);
         var progress = new BackfillProgress(run, table.ItemCount ?? 0, table.TableSizeBytes ?? 0, time);
         Progress = progress;
         metrics.ObserveBackfill(progress);
