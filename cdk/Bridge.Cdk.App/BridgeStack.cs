@@ -36,6 +36,7 @@ internal sealed class BridgeStack : Stack
             DeadLetterStream = ImportStream("DeadLetterStream", settings.DeadLetterStreamArn, keyArn: null),
             OnUndeliverable = settings.OnUndeliverable,
             StartPosition = settings.StartPosition,
+            AllowBackfill = settings.AllowBackfill,
             Aggregation = settings.Aggregation,
             MetricsExporter = settings.MetricsExporter,
             WorkerCount = settings.WorkerCount,

@@ -16,10 +16,14 @@ internal static class SourceStreamAccess
     /// <summary>Only to look up a table's current stream ARN.</summary>
     internal static readonly string[] TableActions = ["dynamodb:DescribeTable"];
 
+    /// <summary>Only for a backfill (StartPosition Snapshot, or the backfill command): reading the tables' items.</summary>
+    internal static readonly string[] ScanActions = ["dynamodb:Scan"];
+
     /// <summary>ListStreams supports no resource-level permission (see the Service Authorization Reference).</summary>
     internal static readonly string[] ListActions = ["dynamodb:ListStreams"];
 
-    public static void Grant(Stack stack, IEnumerable<BridgeSource> sources, IGrantable grantee)
+    /// <param name="scan">Also <see cref="ScanActions"/> on the tables, when a backfill is configured.</param>
+    public static void Grant(Stack stack, IEnumerable<BridgeSource> sources, IGrantable grantee, bool scan)
     {
         var list = sources.ToList();
         var principal = grantee.GrantPrincipal;
@@ -32,7 +36,7 @@ internal static class SourceStreamAccess
 
         principal.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
-            Actions = TableActions,
+            Actions = scan ? [.. TableActions, .. ScanActions] : TableActions,
             Resources = list.Select(source => source.TableArn(stack)).Distinct().ToArray(),
         }));
 
