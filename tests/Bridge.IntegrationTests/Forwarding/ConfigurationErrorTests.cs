@@ -22,6 +22,19 @@ public sealed class ConfigurationErrorTests(ChatEmulators aws) : IClassFixture<C
         { "Bridge__Sink__MaxBatchEntries", "0", "MaxBatchEntries must be between 1 and 500" },
         { "Bridge__Health__Port", "70000", "Port must be between 0 and 65535" },
         { "Bridge__Target__MaxAggregateBytes", "2000000", "Bridge:Target:MaxAggregateBytes (2000000) must not exceed Bridge:Sink:MaxRecordBytes (1048576)" },
+        { "Bridge__Backfill__TotalSegments", "0", "TotalSegments must be between 1 and 1000000" },
+        { "Bridge__Backfill__ReadUnitsPerSecond", "0", "ReadUnitsPerSecond must be between 1 and 1000000" },
+        { "Bridge__Backfill__ProgressInterval", "00:00:00", "Bridge:Backfill:ProgressInterval must be a positive duration" },
+    };
+
+    public static TheoryData<string[], string> BadBackfillArguments => new()
+    {
+        { ["backfill"], "backfill needs one of --source N or --table NAME" },
+        { ["backfill", "--source", "0", "--table", "config-chat"], "backfill needs one of --source N or --table NAME" },
+        { ["backfill", "--source", "3"], "--source 3: Bridge:Sources has 1 sources" },
+        { ["backfill", "--table", "config-other"], "--table config-other: no source in Bridge:Sources reads that table" },
+        { ["backfill", "--source", "0", "--run", "two words"], "--run needs a name" },
+        { ["backfill", "--source", "0", "--Bridge:Backfill:PageSize", "0"], "PageSize must be between 1 and 100000" },
     };
 
     [Theory]
@@ -34,6 +47,16 @@ public sealed class ConfigurationErrorTests(ChatEmulators aws) : IClassFixture<C
         await using var bridge = BridgeProcess.Start(settings);
         Assert.Equal(2, await bridge.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains(expected, bridge.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(BadBackfillArguments))]
+    public async Task A_backfill_command_with_bad_arguments_exits_2_naming_the_problem(string[] arguments, string expected)
+    {
+        await EnsureGoodSetupAsync();
+        await using var backfill = BridgeProcess.Start(aws.BridgeSettings("config-chat", "config-out", "config-checkpoints"), arguments);
+        Assert.Equal(2, await backfill.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains(expected, backfill.Output, StringComparison.Ordinal);
     }
 
     [Fact]
