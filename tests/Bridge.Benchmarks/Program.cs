@@ -1,9 +1,10 @@
 using Bridge.Benchmarks;
+using Bridge.Benchmarks.Backfill;
 using Bridge.Benchmarks.EndToEnd;
 using Bridge.Benchmarks.Micro;
 using Bridge.Benchmarks.Simulation;
 
-// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|hotkey|scale|smoke> [--smoke] [--rooms N (e2e)]
+// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|hotkey|scale|smoke|backfill> [--smoke] [--rooms N (e2e)]
 // Every command prints Markdown tables, exits by itself, and returns non-zero when a run fails.
 var command = args.FirstOrDefault() ?? "help";
 var smoke = args.Contains("--smoke");
@@ -15,6 +16,7 @@ return command switch
     "hotkey" => await HotKeyCommand.RunAsync(smoke),
     "scale" => await ScaleCommand.RunAsync(smoke),
     "smoke" => await SmokeCommand.RunAsync(),
+    "backfill" => await BackfillBenchmarkCommand.RunAsync(smoke),
     _ => Usage(),
 };
 
@@ -23,6 +25,6 @@ int? Option(string name) =>
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|hotkey|scale|smoke> [--smoke]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|hotkey|scale|smoke|backfill> [--smoke]");
     return 2;
 }
