@@ -2,7 +2,7 @@ using Amazon.CDK;
 
 namespace Bridge.Cdk.App;
 
-/// <summary>The CDK app: <c>npx --prefix cdk cdk synth -c sourceTables=TABLE:KEY ...</c> (see README, "Deploy").</summary>
+/// <summary>The CDK app: <c>npx --prefix cdk cdk synth -c sourceTables=TABLE:KEY ...</c> (see docs/deploy.md).</summary>
 internal static class Program
 {
     private static int Main()

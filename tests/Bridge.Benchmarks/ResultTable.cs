@@ -1,6 +1,6 @@
 namespace Bridge.Benchmarks;
 
-/// <summary>A plain-text results table, printed as Markdown so BENCHMARKS.md can quote it as is.</summary>
+/// <summary>A plain-text results table, printed as Markdown so docs/benchmarks.md can quote it as is.</summary>
 internal sealed class ResultTable(string title, IReadOnlyList<string> columns)
 {
     private readonly List<string[]> _rows = [];

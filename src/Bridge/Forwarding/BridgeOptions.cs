@@ -8,7 +8,7 @@ using Bridge.Telemetry;
 
 namespace Bridge.Forwarding;
 
-/// <summary>The bridge's configuration, section <c>Bridge</c>. Every key is documented in the README.</summary>
+/// <summary>The bridge's configuration, section <c>Bridge</c>. Every key is documented in docs/configuration.md.</summary>
 /// <remarks>Sections are marked <see cref="ValidateObjectMembersAttribute"/>: without it, data-annotation validation
 /// stops at this object and the ranges declared on the sections' properties are never checked.</remarks>
 public sealed class BridgeOptions

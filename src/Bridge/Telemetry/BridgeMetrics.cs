@@ -13,7 +13,7 @@ namespace Bridge.Telemetry;
 /// Durations are in seconds (OpenTelemetry convention); the CloudWatch exporters convert the ones the alarms use
 /// to milliseconds. Tags are few and bounded: <c>table</c>, <c>shard</c> (source shards being read),
 /// <c>target_shard</c>, <c>error_code</c>, <c>outcome</c>, <c>reason</c>/<c>action</c>, <c>stream</c>.
-/// Every instrument is listed, with its meaning and suggested alarm, in the README's "Metrics" section.
+/// Every instrument is listed, with its meaning and suggested alarm, in docs/operating.md ("Metrics").
 /// </remarks>
 public sealed class BridgeMetrics
 {
