@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Bridge.Benchmarks.Backfill;
 using Bridge.Benchmarks.EndToEnd;
 using Bridge.Benchmarks.Micro;
 using Bridge.Benchmarks.Simulation;
@@ -18,6 +19,7 @@ internal static class SmokeCommand
             ("hotkey", () => HotKeyCommand.RunAsync(smoke: true)),
             ("scale", () => ScaleCommand.RunAsync(smoke: true)),
             ("e2e", () => EndToEndCommand.RunAsync(smoke: true)),
+            ("backfill", () => BackfillBenchmarkCommand.RunAsync(smoke: true)),
         ];
         var failed = new List<string>();
         foreach (var (name, run) in parts)

@@ -14,6 +14,12 @@ internal sealed record BackfillArguments(int? Source, string? Table, string RunI
 
     public const string DefaultRunId = "backfill";
 
+    public const string SourceOption = "--source";
+
+    public const string TableOption = "--table";
+
+    public const string RunOption = "--run";
+
     public static bool IsRequested(string[] args) => args.Length > 0 && args[0] == Verb;
 
     /// <summary>Parses the arguments after the verb; null with <paramref name="problem"/> set when they are not usable.</summary>
@@ -29,25 +35,25 @@ internal sealed record BackfillArguments(int? Source, string? Table, string RunI
             var value = i + 1 < args.Length ? args[i + 1] : null;
             switch (args[i])
             {
-                case "--source" when int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index):
+                case SourceOption when int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index):
                     source = index;
                     i++;
                     break;
-                case "--source":
+                case SourceOption:
                     problem = "--source needs the index of a source in Bridge:Sources (0, 1, …).";
                     return null;
-                case "--table" when !string.IsNullOrWhiteSpace(value):
+                case TableOption when !string.IsNullOrWhiteSpace(value):
                     table = value;
                     i++;
                     break;
-                case "--table":
+                case TableOption:
                     problem = "--table needs the name of a source table in Bridge:Sources.";
                     return null;
-                case "--run" when BackfillRun.IsValidRunId(value):
+                case RunOption when BackfillRun.IsValidRunId(value):
                     runId = value!;
                     i++;
                     break;
-                case "--run":
+                case RunOption:
                     problem = "--run needs a name of letters, digits, '.', '_' or '-' (at most 64).";
                     return null;
                 default:
