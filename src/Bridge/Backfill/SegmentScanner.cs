@@ -2,6 +2,7 @@ using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Bridge.Aws.DynamoDbStreams;
+using Bridge.Aws.Protocol;
 using Bridge.Coordination;
 using Bridge.Forwarding;
 using Bridge.Routing;
@@ -108,18 +109,7 @@ internal sealed partial class SegmentScanner(
             while (true)
             {
                 await budget.WaitAsync(cancellationToken).ConfigureAwait(false);
-                var page = await dynamoDb.ScanAsync(
-                    new ScanRequest
-                    {
-                        TableName = segment.Run.TableName,
-                        Segment = segment.Segment,
-                        TotalSegments = segment.Run.TotalSegments,
-                        Limit = options.Backfill.PageSize,
-                        ExclusiveStartKey = resumeKey,
-                        ConsistentRead = options.Backfill.ConsistentRead,
-                        ReturnConsumedCapacity = ReturnConsumedCapacity.TOTAL,
-                    },
-                    cancellationToken).ConfigureAwait(false);
+                var page = await ScanPageAsync(segment, resumeKey, cancellationToken).ConfigureAwait(false);
                 var readAt = time.GetUtcNow();
                 var items = page.Items ?? [];
                 long pageBytes = 0;
@@ -148,6 +138,38 @@ internal sealed partial class SegmentScanner(
             return false;
         }
     }
+
+    /// <summary>One Scan page; a failure that passes with time (throttling past the SDK's own retries, a 5xx, the network)
+    /// is retried with backoff for as long as it lasts, keeping the segment's place, as a shard's reads are.</summary>
+    private async Task<ScanResponse> ScanPageAsync(ScanSegment segment, Dictionary<string, AttributeValue>? resumeKey, CancellationToken cancellationToken)
+    {
+        for (var failures = 1; ; failures++)
+        {
+            try
+            {
+                return await dynamoDb.ScanAsync(
+                    new ScanRequest
+                    {
+                        TableName = segment.Run.TableName,
+                        Segment = segment.Segment,
+                        TotalSegments = segment.Run.TotalSegments,
+                        Limit = options.Backfill.PageSize,
+                        ExclusiveStartKey = resumeKey,
+                        ConsistentRead = options.Backfill.ConsistentRead,
+                        ReturnConsumedCapacity = ReturnConsumedCapacity.TOTAL,
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (TransientFailure.Is(ex, cancellationToken))
+            {
+                LogScanFailed(source.TableName, source.ShardId, failures, ex.Message);
+                await Task.Delay(ScanRetry.DelayBefore(failures), time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>1 s, doubling per failure in a row, at most 30 s, with full jitter: the segments of a throttled scan spread out.</summary>
+    private static readonly Backoff ScanRetry = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), Backoff.SharedRandom);
 
     private async ValueTask ForwardAsync(Dictionary<string, AttributeValue> item, long size, DateTimeOffset readAt, CancellationToken cancellationToken)
     {
@@ -261,6 +283,9 @@ internal sealed partial class SegmentScanner(
 
     [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Dead-lettered item of {Table} ({Segment}, keys {Keys}): {Reason}: {Detail}")]
     private partial void LogDeadLettered(string table, string segment, string keys, string reason, string detail);
+
+    [LoggerMessage(EventId = 1406, Level = LogLevel.Warning, Message = "Scan of backfill segment {Table}/{Segment} failed ({Failures} in a row): {Error}; retrying with backoff")]
+    private partial void LogScanFailed(string table, string segment, int failures, string error);
 
     [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "Renewing backfill segment {Table}/{Segment} failed: {Error}; retrying at the next interval")]
     private partial void LogRenewFailed(string table, string segment, string error);

@@ -72,27 +72,27 @@ internal sealed partial class TableBackfill(
             {
                 if (!stopAll.IsCancellationRequested)
                 {
-                    var segments = await store.ListSegmentsAsync(run, stopAll.Token).ConfigureAwait(false);
-                    progress.OnSegmentsDone(segments.Count(s => s.IsDone));
-                    if (segments.Count == run.TotalSegments && segments.All(s => s.IsDone) && running.Count == 0)
+                    try
                     {
-                        run = await store.FinishRunAsync(run, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-                        LogRunFinished(run.TableName, run.RunId, progress.ItemsScanned, progress.BytesScanned, progress.Elapsed.TotalSeconds);
-                        return run;
+                        var segments = await store.ListSegmentsAsync(run, stopAll.Token).ConfigureAwait(false);
+                        progress.OnSegmentsDone(segments.Count(s => s.IsDone));
+                        if (segments.Count == run.TotalSegments && segments.All(s => s.IsDone) && running.Count == 0)
+                        {
+                            run = await store.FinishRunAsync(run, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                            LogRunFinished(run.TableName, run.RunId, progress.ItemsScanned, progress.BytesScanned, progress.Elapsed.TotalSeconds);
+                            return run;
+                        }
+
+                        await TakeAsync(Takeable(segments, running.Values, seen), running, snapshot, budget, progress, stopAll.Token, drainDeadline).ConfigureAwait(false);
                     }
-
-                    foreach (var segment in Takeable(segments, running.Values, seen))
+                    catch (Exception ex) when (TransientFailure.Is(ex, stopAll.Token))
                     {
-                        if (running.Count >= options.Backfill.ConcurrentSegments)
-                        {
-                            break;
-                        }
-
-                        if (await store.TryTakeAsync(segment, _workerId, stopAll.Token).ConfigureAwait(false) is { } taken)
-                        {
-                            var hold = new SegmentHold(store, taken);
-                            running.Add(Task.Run(() => NewScanner(hold, snapshot, budget, progress).RunAsync(stopAll.Token, drainDeadline), CancellationToken.None), hold);
-                        }
+                        // The checkpoint table is briefly unreachable: the running segments go on, and the next poll tries again.
+                        LogCycleFailed(run.TableName, run.RunId, ex.Message);
+                    }
+                    catch (OperationCanceledException) when (stopAll.IsCancellationRequested)
+                    {
+                        // Stopping: the loop waits for the running segments to drain.
                     }
                 }
                 else if (running.Count == 0)
@@ -143,6 +143,24 @@ internal sealed partial class TableBackfill(
         }
 
         return run;
+    }
+
+    /// <summary>Takes free or abandoned segments, up to <see cref="BackfillOptions.ConcurrentSegments"/> running here, and starts scanning each.</summary>
+    private async Task TakeAsync(IEnumerable<ScanSegment> takeable, Dictionary<Task<SegmentOutcome>, SegmentHold> running, SnapshotRecord snapshot, ReadBudget budget, BackfillProgress progress, CancellationToken stop, CancellationToken drainDeadline)
+    {
+        foreach (var segment in takeable)
+        {
+            if (running.Count >= options.Backfill.ConcurrentSegments)
+            {
+                return;
+            }
+
+            if (await store.TryTakeAsync(segment, _workerId, stop).ConfigureAwait(false) is { } taken)
+            {
+                var hold = new SegmentHold(store, taken);
+                running.Add(Task.Run(() => NewScanner(hold, snapshot, budget, progress).RunAsync(stop, drainDeadline), CancellationToken.None), hold);
+            }
+        }
     }
 
     /// <summary>Segments this worker may take now: not done, not scanned here, and free or unrenewed for a lease duration.</summary>
@@ -222,6 +240,9 @@ internal sealed partial class TableBackfill(
 
     [LoggerMessage(EventId = 1414, Level = LogLevel.Warning, Message = "Backfill {Table}/{RunId} was started with {TotalSegments} segments; it resumes with those, not Bridge:Backfill:TotalSegments")]
     private partial void LogSegmentsKept(string table, string runId, int totalSegments);
+
+    [LoggerMessage(EventId = 1416, Level = LogLevel.Warning, Message = "Backfill {Table}/{RunId}: reading or taking segments failed: {Error}; retrying at the next poll")]
+    private partial void LogCycleFailed(string table, string runId, string error);
 
     [LoggerMessage(EventId = 1415, Level = LogLevel.Warning, Message = "Backfill {Table}/{RunId}: segment {Segment} was taken by another worker; it continues from the last checkpoint")]
     private partial void LogSegmentLost(string table, string runId, int segment);
