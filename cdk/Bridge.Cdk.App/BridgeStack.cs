@@ -3,7 +3,6 @@ using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.ECS;
 using Amazon.CDK.AWS.Kinesis;
 using Amazon.CDK.AWS.KMS;
-using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.SNS.Subscriptions;
 using Bridge.Cdk;
 using Constructs;
@@ -50,14 +49,19 @@ internal sealed class BridgeStack : Stack
             DrainTime = Duration.Seconds(settings.DrainSeconds),
             LeaseDuration = Duration.Seconds(settings.LeaseDurationSeconds),
             SourceLagThreshold = Duration.Minutes(settings.SourceLagAlarmMinutes),
-            AlarmTopic = settings.AlarmEmail is { } email ? AlarmTopicFor(email) : null,
         });
+
+        if (settings.AlarmEmail is { } email)
+        {
+            Bridge.Alarms.Topic.AddSubscription(new EmailSubscription(email));
+        }
 
         Output("TargetStreamName", Bridge.Target.StreamName, "Kinesis stream to consume: records keyed by the chosen partition key.", export: false);
         Output("TargetStreamArn", Bridge.Target.StreamArn, "Kinesis stream ARN, for consumers' IAM policies and event source mappings.", export: true);
         Output("LeaseTableName", Bridge.Leases.Table.TableName, "DynamoDB table of leases and checkpoints.", export: false);
         Output("LogGroupName", Bridge.Workers.LogGroup.LogGroupName, "Worker logs and EMF metrics.", export: false);
         Output("DashboardName", Bridge.Dashboard.Dashboard.DashboardName, "CloudWatch dashboard.", export: false);
+        Output("AlarmTopicArn", Bridge.Alarms.Topic.TopicArn, "SNS topic of every alarm and OK notification: subscribe on-call here (alarmEmail does it for one address).", export: false);
     }
 
     public DynamoDbKinesisBridge Bridge { get; }
@@ -70,13 +74,6 @@ internal sealed class BridgeStack : Stack
                 StreamArn = streamArn,
                 EncryptionKey = keyArn is null ? null : Key.FromKeyArn(this, $"{id}Key", keyArn),
             });
-
-    private Topic AlarmTopicFor(string email)
-    {
-        var topic = new Topic(this, "AlarmTopic");
-        topic.AddSubscription(new EmailSubscription(email));
-        return topic;
-    }
 
     /// <summary>The stream ARN is exported so that another stack can <c>Fn.ImportValue</c> it.</summary>
     private void Output(string id, string value, string description, bool export) =>

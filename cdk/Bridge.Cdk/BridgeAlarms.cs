@@ -2,6 +2,7 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.CloudWatch.Actions;
 using Amazon.CDK.AWS.ECS;
+using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.SNS;
 using Constructs;
 
@@ -72,16 +73,45 @@ public sealed class BridgeAlarms : Construct
             TreatMissingData = TreatMissingData.BREACHING,
         });
 
-        if (topic is not null)
+        // Always a topic: an alarm that notifies nobody is found only by someone already looking at the console.
+        Topic = topic ?? CreateTopic();
+        var action = new SnsAction(Topic);
+        foreach (var alarm in All)
         {
-            var action = new SnsAction(topic);
-            foreach (var alarm in All)
-            {
-                alarm.AddAlarmAction(action);
-                alarm.AddOkAction(action);
-            }
+            alarm.AddAlarmAction(action);
+            alarm.AddOkAction(action);
         }
     }
+
+    /// <summary>A topic CloudWatch may publish to (over TLS only) from this account's alarms.</summary>
+    private Topic CreateTopic()
+    {
+        var created = new Topic(this, "Topic", new TopicProps
+        {
+            DisplayName = "DynamoDB to Kinesis bridge alarms",
+            EnforceSSL = true,
+        });
+
+        // A topic policy replaces SNS's default one, so CloudWatch's right to publish must be stated.
+        var stack = Stack.Of(this);
+        created.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Principals = [new ServicePrincipal("cloudwatch.amazonaws.com")],
+            Actions = ["sns:Publish"],
+            Resources = [created.TopicArn],
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
+            },
+        }));
+        NagSuppressions.Add(created, new NagRule(
+            "NIST.800.53.R5-SNSEncryptedKMS",
+            "Alarm notifications carry alarm names, states and thresholds, no data of the tables. CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer-managed key (with a key policy for CloudWatch) costs $1 a month for no protected content. Publishing requires TLS (topic policy)."));
+        return created;
+    }
+
+    /// <summary>Where every alarm and OK notification goes: the given topic, or one created here (subscribe to it).</summary>
+    public ITopic Topic { get; }
 
     public Alarm SourceLag { get; }
 

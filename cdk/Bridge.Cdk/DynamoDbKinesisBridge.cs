@@ -46,6 +46,8 @@ public sealed class DynamoDbKinesisBridge : Construct
             GrantPutMetricData(taskRole);
         }
 
+        AcceptTaskRoleFindings(taskRole, props);
+
         var metrics = new WorkerMetrics(ServiceName);
         Alarms = new BridgeAlarms(this, "Alarms", metrics, Workers.Service, props.SourceLagThreshold ?? Duration.Minutes(5), props.AlarmTopic);
         Dashboard = new BridgeDashboard(this, "Dashboard", metrics, Target, Workers.Service, Alarms);
@@ -77,6 +79,29 @@ public sealed class DynamoDbKinesisBridge : Construct
                 ["StringEquals"] = new Dictionary<string, object> { ["cloudwatch:namespace"] = BridgeMetricNames.Namespace },
             },
         }));
+
+    /// <summary>The task role's wildcards, each the narrowest IAM allows (see <see cref="SourceStreamAccess"/> and <see cref="GrantPutMetricData"/>).</summary>
+    private static void AcceptTaskRoleFindings(IRole taskRole, DynamoDbKinesisBridgeProps props)
+    {
+        var rules = new List<NagRule> { WorkerService.InlinePolicy("task role") };
+        if (props.Sources.Any(source => source.ExplicitStreamArn is null))
+        {
+            rules.Add(new NagRule(
+                "AwsSolutions-IAM5",
+                "A source given by table name is read through table/NAME/stream/*: the stream's label (a timestamp) is known only at run time (the worker finds it with DescribeTable) and changes whenever the table's stream is re-enabled. The wildcard covers only that table's streams, for DescribeStream, GetRecords and GetShardIterator (read-only). Give the stream ARN instead to grant that exact stream.",
+                @"regex:^Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/[^/]+/stream/\*$"));
+        }
+
+        if (props.MetricsExporter == "CloudWatch")
+        {
+            rules.Add(new NagRule(
+                "AwsSolutions-IAM5",
+                "cloudwatch:PutMetricData has no resource-level permission (IAM evaluates it only against \"*\"); a cloudwatch:namespace condition limits it to the bridge's own namespace.",
+                "Resource::*"));
+        }
+
+        NagSuppressions.Add(taskRole.Node.FindChild("DefaultPolicy"), [.. rules]);
+    }
 
     private static void Validate(DynamoDbKinesisBridgeProps props)
     {

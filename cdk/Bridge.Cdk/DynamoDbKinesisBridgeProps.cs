@@ -93,6 +93,6 @@ public sealed class DynamoDbKinesisBridgeProps
     /// <summary>How far behind the source the bridge may fall before the lag alarm fires; 5 minutes by default.</summary>
     public Duration? SourceLagThreshold { get; init; }
 
-    /// <summary>Alarm and OK notifications go here when set.</summary>
+    /// <summary>Alarm and OK notifications go here; when unset the construct creates a topic (<see cref="BridgeAlarms.Topic"/>).</summary>
     public ITopic? AlarmTopic { get; init; }
 }

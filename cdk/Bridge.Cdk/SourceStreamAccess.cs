@@ -13,16 +13,15 @@ internal static class SourceStreamAccess
         "dynamodb:GetShardIterator",
     ];
 
-    /// <summary>Only to look up a table's current stream ARN.</summary>
+    /// <summary>Only to look up a table's current stream ARN, so only for sources given by table name: the worker
+    /// finds the stream with DescribeTable, never with ListStreams (which IAM could only grant on "*").</summary>
     internal static readonly string[] TableActions = ["dynamodb:DescribeTable"];
 
-    /// <summary>Only for a backfill (StartPosition Snapshot, or the backfill command): reading the tables' items.</summary>
-    internal static readonly string[] ScanActions = ["dynamodb:Scan"];
+    /// <summary>Only for a backfill (StartPosition Snapshot, or the backfill command): reading every source table's
+    /// items, and its key schema and size (DescribeTable), whether the source is given by table name or stream ARN.</summary>
+    internal static readonly string[] ScanActions = ["dynamodb:Scan", "dynamodb:DescribeTable"];
 
-    /// <summary>ListStreams supports no resource-level permission (see the Service Authorization Reference).</summary>
-    internal static readonly string[] ListActions = ["dynamodb:ListStreams"];
-
-    /// <param name="scan">Also <see cref="ScanActions"/> on the tables, when a backfill is configured.</param>
+    /// <param name="scan">Grant <see cref="ScanActions"/> on every source table, when a backfill is configured.</param>
     public static void Grant(Stack stack, IEnumerable<BridgeSource> sources, IGrantable grantee, bool scan)
     {
         var list = sources.ToList();
@@ -34,19 +33,24 @@ internal static class SourceStreamAccess
             Resources = list.Select(source => source.StreamArnPattern(stack)).Distinct().ToArray(),
         }));
 
-        principal.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        if (scan)
         {
-            Actions = scan ? [.. TableActions, .. ScanActions] : TableActions,
-            Resources = list.Select(source => source.TableArn(stack)).Distinct().ToArray(),
-        }));
+            principal.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Actions = ScanActions,
+                Resources = list.Select(source => source.TableArn(stack)).Distinct().ToArray(),
+            }));
+            return;
+        }
 
-        // The one wildcard in the policy, because IAM offers no narrower one: ListStreams is not
-        // tied to a table or stream ARN, so IAM evaluates it only against "*". It reveals stream
-        // ARNs, never data; reading a stream still needs the statement above.
-        principal.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        var byName = list.Where(source => source.ExplicitStreamArn is null).Select(source => source.TableArn(stack)).Distinct().ToArray();
+        if (byName.Length > 0)
         {
-            Actions = ListActions,
-            Resources = ["*"],
-        }));
+            principal.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Actions = TableActions,
+                Resources = byName,
+            }));
+        }
     }
 }

@@ -54,7 +54,7 @@ internal sealed partial class BridgeWorker(
         }
         catch (Exception ex)
         {
-            LogFatal(ex);
+            LogFatal(ex.GetBaseException().Message, ex);
             Environment.ExitCode = FatalErrorExitCode;
             lifetime.StopApplication();
         }
@@ -63,6 +63,6 @@ internal sealed partial class BridgeWorker(
     [LoggerMessage(EventId = 10, Level = LogLevel.Critical, Message = "{Problems}")]
     private partial void LogConfigurationError(string problems);
 
-    [LoggerMessage(EventId = 11, Level = LogLevel.Critical, Message = "The bridge stopped on a fatal error")]
-    private partial void LogFatal(Exception exception);
+    [LoggerMessage(EventId = 11, Level = LogLevel.Critical, Message = "The bridge stopped on a fatal error: {Cause}")]
+    private partial void LogFatal(string cause, Exception exception);
 }

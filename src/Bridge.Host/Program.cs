@@ -3,11 +3,11 @@ using Bridge.Host;
 using Bridge.Host.Backfill;
 using Bridge.Host.Configuration;
 using Bridge.Host.Health;
+using Bridge.Host.Operator;
 using Bridge.Host.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 if (BackfillArguments.IsRequested(args))
 {
@@ -17,6 +17,11 @@ if (BackfillArguments.IsRequested(args))
 if (HealthCheckCommand.IsRequested(args))
 {
     return await HealthCheckCommand.RunAsync(args).ConfigureAwait(false);
+}
+
+if (OperatorCommand.IsRequested(args))
+{
+    return await OperatorCommand.RunAsync(args).ConfigureAwait(false);
 }
 
 var builder = Host.CreateApplicationBuilder(args);
@@ -34,10 +39,9 @@ builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = shutdown 
 try
 {
     using var host = builder.Build();
-    await host.RunAsync().ConfigureAwait(false);
-    return Environment.ExitCode;
+    return await HostExit.RunAsync(host).ConfigureAwait(false);
 }
-catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException { Source: "Microsoft.Extensions.Configuration.Binder" })
+catch (Exception ex) when (HostExit.IsConfigurationError(ex))
 {
     await Console.Error.WriteLineAsync($"Invalid configuration: {ex.Message}").ConfigureAwait(false);
     return BridgeWorker.ConfigurationErrorExitCode;

@@ -19,15 +19,21 @@ internal sealed class InProcessBridge : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
 
-    public InProcessBridge(IDynamoDbStreamsClient streams, IKinesisClient kinesis, BridgeOptions options, string tableName = StreamRecordWorkload.TableName, string streamArn = StreamRecordWorkload.StreamArn)
+    /// <param name="leases">Where leases and checkpoints go; in memory unless given.</param>
+    public InProcessBridge(IDynamoDbStreamsClient streams, IKinesisClient kinesis, BridgeOptions options, string tableName = StreamRecordWorkload.TableName, string streamArn = StreamRecordWorkload.StreamArn, ILeaseStore? leases = null)
+        : this(streams, kinesis, options, [new ResolvedSource(tableName, streamArn, new PartitionKeySelector(StreamRecordWorkload.KeyAttribute))], leases)
+    {
+    }
+
+    public InProcessBridge(IDynamoDbStreamsClient streams, IKinesisClient kinesis, BridgeOptions options, IReadOnlyList<ResolvedSource> sources, ILeaseStore? leases = null)
     {
         var metrics = new BridgeMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), TimeProvider.System);
         var engine = new BridgeEngine(
             options,
-            [new ResolvedSource(tableName, streamArn, new PartitionKeySelector(StreamRecordWorkload.KeyAttribute))],
+            sources,
             streams,
             kinesis,
-            new InMemoryLeaseStore(),
+            leases ?? new InMemoryLeaseStore(),
             TimeProvider.System,
             NullLoggerFactory.Instance,
             metrics);

@@ -1,10 +1,11 @@
 using Bridge.Benchmarks;
 using Bridge.Benchmarks.Backfill;
+using Bridge.Benchmarks.Checkpointing;
 using Bridge.Benchmarks.EndToEnd;
 using Bridge.Benchmarks.Micro;
 using Bridge.Benchmarks.Simulation;
 
-// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|hotkey|scale|smoke|backfill> [--smoke] [--rooms N (e2e)]
+// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|merge|hotkey|scale|checkpoint-cost|backfill|smoke> [--smoke] [--rooms N (e2e)] [--merge (scale)]
 // Every command prints Markdown tables, exits by itself, and returns non-zero when a run fails.
 var command = args.FirstOrDefault() ?? "help";
 var smoke = args.Contains("--smoke");
@@ -13,8 +14,10 @@ return command switch
 {
     "micro" => MicroCommand.Run(smoke),
     "e2e" => await EndToEndCommand.RunAsync(smoke, Option("--rooms") ?? 100),
+    "merge" => await MergeCommand.RunAsync(smoke),
     "hotkey" => await HotKeyCommand.RunAsync(smoke),
-    "scale" => await ScaleCommand.RunAsync(smoke),
+    "scale" => await ScaleCommand.RunAsync(smoke, args.Contains("--merge")),
+    "checkpoint-cost" => await CheckpointCostCommand.RunAsync(smoke),
     "smoke" => await SmokeCommand.RunAsync(),
     "backfill" => await BackfillBenchmarkCommand.RunAsync(smoke),
     _ => Usage(),
@@ -25,6 +28,6 @@ int? Option(string name) =>
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|hotkey|scale|smoke|backfill> [--smoke]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|e2e|merge|hotkey|scale|checkpoint-cost|backfill|smoke> [--smoke]");
     return 2;
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Bridge.Benchmarks.Backfill;
+using Bridge.Benchmarks.Checkpointing;
 using Bridge.Benchmarks.EndToEnd;
 using Bridge.Benchmarks.Micro;
 using Bridge.Benchmarks.Simulation;
@@ -19,6 +20,8 @@ internal static class SmokeCommand
             ("hotkey", () => HotKeyCommand.RunAsync(smoke: true)),
             ("scale", () => ScaleCommand.RunAsync(smoke: true)),
             ("e2e", () => EndToEndCommand.RunAsync(smoke: true)),
+            ("merge", () => MergeCommand.RunAsync(smoke: true)),
+            ("checkpoint-cost", () => CheckpointCostCommand.RunAsync(smoke: true)),
             ("backfill", () => BackfillBenchmarkCommand.RunAsync(smoke: true)),
         ];
         var failed = new List<string>();

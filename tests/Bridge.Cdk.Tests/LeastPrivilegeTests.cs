@@ -5,17 +5,18 @@ public sealed class LeastPrivilegeTests
     /// <summary>Everything the worker's role may do, and nothing else.</summary>
     private static readonly string[] WorkerActions =
     [
-        "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
+        "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
         "dynamodb:DescribeTable",
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:Scan",
         "kinesis:PutRecord", "kinesis:PutRecords", "kinesis:DescribeStreamSummary", "kinesis:ListShards",
     ];
 
     /// <summary>
-    /// The only actions allowed on "*", each because IAM supports no narrower resource for it:
-    /// ListStreams (task role) and ECR's GetAuthorizationToken (execution role, added by the CDK to pull the image).
+    /// The only action allowed on "*", because IAM supports no narrower resource for it: ECR's GetAuthorizationToken
+    /// (execution role, added by the CDK to pull the image). The task role has none: the worker finds a table's stream
+    /// with DescribeTable, so it needs no ListStreams (which IAM could grant only on "*").
     /// </summary>
-    private static readonly string[] WildcardResourceActions = ["dynamodb:ListStreams", "ecr:GetAuthorizationToken"];
+    private static readonly string[] WildcardResourceActions = ["ecr:GetAuthorizationToken"];
 
     [Fact]
     public void Worker_role_has_exactly_the_actions_it_needs()
@@ -66,6 +67,20 @@ public sealed class LeastPrivilegeTests
 
         var read = Assert.Single(stack.PolicyStatements(), s => s.Actions.Contains("dynamodb:GetRecords"));
         Assert.Equal($"\"{streamArn}\"", read.ResourceText);
+
+        // Given its stream, the worker never describes the table: no DescribeTable on it, and no table/NAME/stream/* pattern.
+        Assert.DoesNotContain(stack.PolicyStatements(), s => s.Actions.Contains("dynamodb:DescribeTable") && s.ResourceText.Contains("table/orders", StringComparison.Ordinal));
+        Assert.DoesNotContain(stack.PolicyStatements(), s => s.ResourceText.Contains("/stream/*", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void With_emf_metrics_the_task_role_grants_nothing_on_a_wildcard_resource()
+    {
+        // (With metricsExporter=CloudWatch, PutMetricData is on "*" limited by a namespace condition: see PutMetricData_is_limited_to_the_bridge_namespace.)
+        var stack = SynthesizedStack.FromContext();
+
+        Assert.DoesNotContain(stack.PolicyStatements(), s => s.IsTaskRolePolicy && s.HasWildcardResource);
+        Assert.DoesNotContain(stack.PolicyStatements(), s => s.Actions.Contains("dynamodb:ListStreams"));
     }
 
     [Theory]

@@ -19,6 +19,7 @@ public sealed class OutputsTests
         });
         stack.Template.HasOutput("LeaseTableName", new Dictionary<string, object>());
         stack.Template.HasOutput("DashboardName", new Dictionary<string, object>());
+        stack.Template.HasOutput("AlarmTopicArn", new Dictionary<string, object>());
     }
 
     [Fact]

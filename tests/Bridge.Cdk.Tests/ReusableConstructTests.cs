@@ -34,6 +34,10 @@ public sealed class ReusableConstructTests
 
         var synthesized = SynthesizedStack.FromStack(stack);
         synthesized.Template.ResourceCountIs("AWS::EC2::VPC", 0);
+
+        // The user's VPC is theirs: no flow logs added to it, its default security group left alone.
+        synthesized.Template.ResourceCountIs("AWS::EC2::FlowLog", 0);
+        synthesized.Template.ResourceCountIs("Custom::VpcRestrictDefaultSG", 0);
         var read = Assert.Single(synthesized.PolicyStatements(), s => s.Actions.Contains("dynamodb:GetRecords"));
         Assert.Contains("StreamArn", read.ResourceText, StringComparison.Ordinal);
         Assert.Equal("UserStack-Bridge", bridge.ServiceName);

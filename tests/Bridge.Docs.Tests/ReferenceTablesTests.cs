@@ -23,8 +23,18 @@ public sealed class ReferenceTablesTests
         Assert.NotEmpty(instruments);
         var problems = new Problems();
         var rows = FirstCellRows(Documentation.Pages, cell => cell.StartsWith("bridge.", StringComparison.Ordinal)).ToList();
-        ExactlyOnce(problems, "instrument", instruments, rows, Documentation.OperatingPage,
-            name => $"add a row `| `{name}` | <unit> | <Prometheus name> | <CloudWatch name> | <tags> | <meaning> | <suggested alarm> |` to its Metrics table");
+        ExactlyOnce(problems, "instrument", instruments.Keys.ToHashSet(), rows, Documentation.OperatingPage,
+            name => $"add a row `| `{name}` | {instruments[name]} | <Prometheus name> | <CloudWatch name> | <tags> | <meaning> | <suggested alarm> |` to its Metrics table");
+        foreach (var table in Documentation.Page(Documentation.OperatingPage).Tables.Where(t => t.Column("unit") == 1))
+        {
+            foreach (var row in table.Rows.Where(r => r.Cells.Count > 1))
+            {
+                if (MarkdownPage.SingleCodeSpan(row.Cells[0]) is { } name && instruments.TryGetValue(name, out var unit) && row.Cells[1].Split(',')[0].Trim() != unit)
+                {
+                    problems.Add($"{Documentation.OperatingPage} line {row.Line}: the unit of {name} is {unit}, not \"{row.Cells[1]}\".");
+                }
+            }
+        }
         problems.AssertNone($"metrics differ between {typeof(BridgeMetrics).FullName} and {Documentation.OperatingPage}");
     }
 
@@ -154,17 +164,17 @@ public sealed class ReferenceTablesTests
         where name is not null && shape(name)
         select (name, page.Path, row.Line);
 
-    /// <summary>The instruments <see cref="BridgeMetrics"/> creates, as a listener sees them published.</summary>
-    private static HashSet<string> PublishedInstruments()
+    /// <summary>The instruments <see cref="BridgeMetrics"/> creates, with their units, as a listener sees them published.</summary>
+    private static Dictionary<string, string?> PublishedInstruments()
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var names = new Dictionary<string, string?>(StringComparer.Ordinal);
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, _) =>
         {
             if (instrument.Meter.Name == BridgeMetrics.MeterName)
             {
-                names.Add(instrument.Name);
+                names[instrument.Name] = instrument.Unit;
             }
         };
         listener.Start();

@@ -67,7 +67,7 @@ internal static partial class SourceFacts
     [GeneratedRegex(@"\b(Option|TextOption)\(""(--[a-z0-9-]+)""")]
     private static partial Regex LocalRunOption();
 
-    [GeneratedRegex(@"^\s*""([a-z0-9]+)""\s*=>", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\s*""([a-z0-9-]+)""\s*=>", RegexOptions.Multiline)]
     private static partial Regex BenchmarkCommand();
 
     [GeneratedRegex(@"""(--[a-z0-9-]+)""")]

@@ -125,7 +125,7 @@ public sealed class BridgeProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static ProcessStartInfo Command(IReadOnlyDictionary<string, string> environment, string[] arguments)
+    internal static ProcessStartInfo Command(IReadOnlyDictionary<string, string> environment, string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {

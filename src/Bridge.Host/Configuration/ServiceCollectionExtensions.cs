@@ -24,6 +24,13 @@ internal static class ServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<BridgeOptions>, BridgeOptionsValidator>();
+        return services.AddAwsClientOptions();
+    }
+
+    /// <summary>Binds <c>Aws</c> (endpoints, region, retries), refusing unknown keys: the worker and the operator commands
+    /// reach AWS the same way.</summary>
+    public static IServiceCollection AddAwsClientOptions(this IServiceCollection services)
+    {
         services.AddOptions<AwsClientOptions>()
             .BindConfiguration("Aws", binder => binder.ErrorOnUnknownConfiguration = true)
             .ValidateOnStart();

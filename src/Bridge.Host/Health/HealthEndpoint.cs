@@ -11,7 +11,7 @@ namespace Bridge.Host.Health;
 /// with a JSON body that says why.</summary>
 /// <remarks>No Kestrel: the worker is not a web app, and two routes on loopback don't justify one. Requests are
 /// answered one at a time; each answer is a snapshot of a few timestamps, so that is plenty.</remarks>
-internal sealed partial class HealthEndpoint(BridgeHealth health, HealthOptions options, ILogger<HealthEndpoint> logger) : BackgroundService
+internal sealed partial class HealthEndpoint(BridgeHealth health, HealthOptions options, TimeProvider time, ILogger<HealthEndpoint> logger) : BackgroundService
 {
     public const string HealthPath = "/health";
     public const string ReadyPath = "/ready";
@@ -23,18 +23,11 @@ internal sealed partial class HealthEndpoint(BridgeHealth health, HealthOptions 
             return;
         }
 
-        using var listener = new HttpListener();
         var prefix = $"http://{options.Host}:{options.Port}/";
-        listener.Prefixes.Add(prefix);
-        try
+        using var listener = await SharedPort.ClaimAsync(() => Start(prefix), () => LogPortInUse(prefix), time, stoppingToken).ConfigureAwait(false);
+        if (listener is null)
         {
-            listener.Start();
-        }
-        catch (HttpListenerException ex)
-        {
-            // Without its endpoint the task will be judged unhealthy; say why instead of dying silently.
-            LogListenFailed(prefix, ex.Message);
-            throw;
+            return;
         }
 
         LogListening(prefix);
@@ -52,6 +45,27 @@ internal sealed partial class HealthEndpoint(BridgeHealth health, HealthOptions 
             }
 
             await AnswerAsync(context).ConfigureAwait(false);
+        }
+    }
+
+    private static HttpListener Start(string prefix)
+    {
+        var listener = new HttpListener();
+        listener.Prefixes.Add(prefix);
+        try
+        {
+            listener.Start();
+            return listener;
+        }
+        catch (HttpListenerException ex)
+        {
+            listener.Close();
+            if (SharedPort.IsInUse(ex))
+            {
+                throw;
+            }
+
+            throw new InvalidOperationException($"The health endpoint cannot listen on {prefix} (Bridge:Health:Host, Bridge:Health:Port): {ex.Message}", ex);
         }
     }
 
@@ -86,8 +100,8 @@ internal sealed partial class HealthEndpoint(BridgeHealth health, HealthOptions 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Health endpoint listening on {Prefix} (/health, /ready)")]
     private partial void LogListening(string prefix);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Critical, Message = "Health endpoint could not listen on {Prefix}: {Error}")]
-    private partial void LogListenFailed(string prefix, string error);
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Health endpoint not started: {Prefix} is in use by another process (another worker on this machine?); this worker goes on without /health and /ready and tries again every 5 s. Set Bridge:Health:Port per worker to check each")]
+    private partial void LogPortInUse(string prefix);
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -20,7 +20,7 @@ internal static class HealthServiceCollectionExtensions
         services.AddHostedService(sp =>
         {
             var options = sp.GetRequiredService<IOptions<BridgeOptions>>().Value.Health;
-            return new HealthEndpoint(sp.GetRequiredService<BridgeHealth>(), options, sp.GetRequiredService<ILogger<HealthEndpoint>>());
+            return new HealthEndpoint(sp.GetRequiredService<BridgeHealth>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<HealthEndpoint>>());
         });
         return services;
     }

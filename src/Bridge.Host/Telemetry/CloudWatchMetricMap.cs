@@ -64,6 +64,9 @@ internal static class CloudWatchMetricMap
         new("CheckpointAgeMs", Milliseconds, "bridge.checkpoint.age", Folding.Max, 1000),
         new("ForwardLatencyAvgMs", Milliseconds, "bridge.forward.latency", Folding.HistogramMean, 1000),
         new("ForwardLatencyMaxMs", Milliseconds, "bridge.forward.latency", Folding.HistogramMax, 1000),
+        new("WatermarkDelayMs", Milliseconds, "bridge.ordering.watermark_delay", Folding.Max, 1000),
+        new("HeldRecords", Count, "bridge.ordering.held_records", Folding.Sum),
+        new("LateRecords", Count, "bridge.ordering.late_records", Folding.Sum),
     ];
 
     /// <summary>Every CloudWatch metric name this map can emit.</summary>

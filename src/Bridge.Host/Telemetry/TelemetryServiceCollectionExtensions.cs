@@ -39,20 +39,22 @@ internal static class TelemetryServiceCollectionExtensions
                 sp.GetRequiredService<ILogger<CloudWatchPublisher>>()));
         }
 
+        // Its own provider, so that a port in use costs only the endpoint (see PrometheusEndpoint).
+        if (exporters.HasFlag(MetricsExporters.Prometheus))
+        {
+            services.AddHostedService(sp => new PrometheusEndpoint(options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PrometheusEndpoint>>()));
+        }
+
+        if (exporters == MetricsExporters.Prometheus)
+        {
+            return services;
+        }
+
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(options.ServiceName))
             .WithMetrics(metrics =>
         {
             metrics.AddMeter(BridgeMetrics.MeterName);
-            if (exporters.HasFlag(MetricsExporters.Prometheus))
-            {
-                metrics.AddPrometheusHttpListener(listener =>
-                {
-                    listener.Host = options.PrometheusHost;
-                    listener.Port = options.PrometheusPort;
-                });
-            }
-
             // Delta temporality: each EMF line / PutMetricData call carries what happened in its interval.
             if (exporters.HasFlag(MetricsExporters.Emf))
             {

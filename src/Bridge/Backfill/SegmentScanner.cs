@@ -272,22 +272,22 @@ internal sealed partial class SegmentScanner(
         return options.Backfill.ConsistentRead ? units : units / 2;
     }
 
-    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Backfill {Table}/{RunId}: scanning segment {Segment} of {TotalSegments} from {From}")]
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Information, Message = "Backfill {Table}/{RunId}: scanning segment {Segment} of {TotalSegments} from {From}")]
     private partial void LogSegmentStarted(string table, string runId, int segment, int totalSegments, string from);
 
-    [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "Backfill {Table}/{RunId}: segment {Segment} of {TotalSegments} done")]
+    [LoggerMessage(EventId = 1502, Level = LogLevel.Information, Message = "Backfill {Table}/{RunId}: segment {Segment} of {TotalSegments} done")]
     private partial void LogSegmentDone(string table, string runId, int segment, int totalSegments);
 
-    [LoggerMessage(EventId = 1403, Level = LogLevel.Error, Message = "Skipped undeliverable item of {Table} ({Segment}, keys {Keys}): {Reason}: {Detail}")]
+    [LoggerMessage(EventId = 1503, Level = LogLevel.Error, Message = "Skipped undeliverable item of {Table} ({Segment}, keys {Keys}): {Reason}: {Detail}")]
     private partial void LogSkipped(string table, string segment, string keys, string reason, string detail);
 
-    [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Dead-lettered item of {Table} ({Segment}, keys {Keys}): {Reason}: {Detail}")]
+    [LoggerMessage(EventId = 1504, Level = LogLevel.Warning, Message = "Dead-lettered item of {Table} ({Segment}, keys {Keys}): {Reason}: {Detail}")]
     private partial void LogDeadLettered(string table, string segment, string keys, string reason, string detail);
 
-    [LoggerMessage(EventId = 1406, Level = LogLevel.Warning, Message = "Scan of backfill segment {Table}/{Segment} failed ({Failures} in a row): {Error}; retrying with backoff")]
+    [LoggerMessage(EventId = 1506, Level = LogLevel.Warning, Message = "Scan of backfill segment {Table}/{Segment} failed ({Failures} in a row): {Error}; retrying with backoff")]
     private partial void LogScanFailed(string table, string segment, int failures, string error);
 
-    [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "Renewing backfill segment {Table}/{Segment} failed: {Error}; retrying at the next interval")]
+    [LoggerMessage(EventId = 1505, Level = LogLevel.Warning, Message = "Renewing backfill segment {Table}/{Segment} failed: {Error}; retrying at the next interval")]
     private partial void LogRenewFailed(string table, string segment, string error);
 }
 

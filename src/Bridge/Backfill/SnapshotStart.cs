@@ -45,6 +45,6 @@ internal sealed partial class SnapshotStart(ResolvedSource source, IBackfillStor
     public async Task<bool> ScanAsync(CancellationToken stop, CancellationToken drainDeadline) =>
         (await backfill.RunAsync(BackfillRun.SnapshotRunId, stop, drainDeadline).ConfigureAwait(false)).IsFinished;
 
-    [LoggerMessage(EventId = 1420, Level = LogLevel.Information, Message = "Source {Table} has checkpoints from an earlier start: StartPosition Snapshot scans only a source's first start; run the backfill command to scan it now")]
+    [LoggerMessage(EventId = 1520, Level = LogLevel.Information, Message = "Source {Table} has checkpoints from an earlier start: StartPosition Snapshot scans only a source's first start; run the backfill command to scan it now")]
     private partial void LogNotFirstStart(string table);
 }

@@ -226,24 +226,24 @@ internal sealed partial class TableBackfill(
         }
     }
 
-    [LoggerMessage(EventId = 1410, Level = LogLevel.Information, Message = "Backfill {Table}/{RunId} started at {ScanStartedAt:O}: {TotalSegments} segments; the table holds about {ItemCount} items, {SizeBytes} bytes")]
+    [LoggerMessage(EventId = 1510, Level = LogLevel.Information, Message = "Backfill {Table}/{RunId} started at {ScanStartedAt:O}: {TotalSegments} segments; the table holds about {ItemCount} items, {SizeBytes} bytes")]
     private partial void LogRunStarted(string table, string runId, int totalSegments, DateTimeOffset scanStartedAt, long itemCount, long sizeBytes);
 
-    [LoggerMessage(EventId = 1411, Level = LogLevel.Information, Message = "Backfill {Table}/{RunId}: {Items} items, {Bytes} bytes scanned here; {SegmentsDone}/{TotalSegments} segments done; {ItemsPerSecond} items/s; {Percent}% ; time left {TimeLeft}")]
+    [LoggerMessage(EventId = 1511, Level = LogLevel.Information, Message = "Backfill {Table}/{RunId}: {Items} items, {Bytes} bytes scanned here; {SegmentsDone}/{TotalSegments} segments done; {ItemsPerSecond} items/s; {Percent}% ; time left {TimeLeft}")]
     private partial void LogProgress(string table, string runId, long items, long bytes, int segmentsDone, int totalSegments, double itemsPerSecond, double percent, string timeLeft);
 
-    [LoggerMessage(EventId = 1412, Level = LogLevel.Information, Message = "Backfill {Table}/{RunId} finished: every segment acknowledged by Kinesis ({Items} items, {Bytes} bytes scanned here in {Seconds:F1} s)")]
+    [LoggerMessage(EventId = 1512, Level = LogLevel.Information, Message = "Backfill {Table}/{RunId} finished: every segment acknowledged by Kinesis ({Items} items, {Bytes} bytes scanned here in {Seconds:F1} s)")]
     private partial void LogRunFinished(string table, string runId, long items, long bytes, double seconds);
 
-    [LoggerMessage(EventId = 1413, Level = LogLevel.Information, Message = "Backfill {Table}/{RunId} finished at {FinishedAt:O} already; it is not scanned again (give the backfill another run id to scan again)")]
+    [LoggerMessage(EventId = 1513, Level = LogLevel.Information, Message = "Backfill {Table}/{RunId} finished at {FinishedAt:O} already; it is not scanned again (give the backfill another run id to scan again)")]
     private partial void LogAlreadyFinished(string table, string runId, DateTimeOffset finishedAt);
 
-    [LoggerMessage(EventId = 1414, Level = LogLevel.Warning, Message = "Backfill {Table}/{RunId} was started with {TotalSegments} segments; it resumes with those, not Bridge:Backfill:TotalSegments")]
+    [LoggerMessage(EventId = 1514, Level = LogLevel.Warning, Message = "Backfill {Table}/{RunId} was started with {TotalSegments} segments; it resumes with those, not Bridge:Backfill:TotalSegments")]
     private partial void LogSegmentsKept(string table, string runId, int totalSegments);
 
-    [LoggerMessage(EventId = 1416, Level = LogLevel.Warning, Message = "Backfill {Table}/{RunId}: reading or taking segments failed: {Error}; retrying at the next poll")]
+    [LoggerMessage(EventId = 1516, Level = LogLevel.Warning, Message = "Backfill {Table}/{RunId}: reading or taking segments failed: {Error}; retrying at the next poll")]
     private partial void LogCycleFailed(string table, string runId, string error);
 
-    [LoggerMessage(EventId = 1415, Level = LogLevel.Warning, Message = "Backfill {Table}/{RunId}: segment {Segment} was taken by another worker; it continues from the last checkpoint")]
+    [LoggerMessage(EventId = 1515, Level = LogLevel.Warning, Message = "Backfill {Table}/{RunId}: segment {Segment} was taken by another worker; it continues from the last checkpoint")]
     private partial void LogSegmentLost(string table, string runId, int segment);
 }

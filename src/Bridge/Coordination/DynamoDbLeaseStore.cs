@@ -268,6 +268,28 @@ public sealed class DynamoDbLeaseStore(IAmazonDynamoDB dynamoDb, string tableNam
         item.TryGetValue(CheckpointAttribute, out var checkpoint) ? Checkpoint.Parse(checkpoint.S) : null,
         item.TryGetValue(PendingOwnerAttribute, out var pending) ? pending.S : null);
 
+    /// <summary>The item as a shard lease, or null when it is not one (another kind of item sharing the table, or one
+    /// this version cannot read): for readers such as <c>status</c> that must show such items rather than fail on them.</summary>
+    internal static Lease? TryParseShardLease(Dictionary<string, AttributeValue> item)
+    {
+        if (item.GetValueOrDefault(LeaseKeyAttribute)?.S is not { } key
+            || item.GetValueOrDefault(StreamArnAttribute)?.S is not { } streamArn
+            || item.GetValueOrDefault(ShardIdAttribute)?.S is not { } shardId
+            || key != Lease.KeyOf(streamArn, shardId))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Parse(item);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
     private static Dictionary<string, AttributeValue> KeyOf(Lease lease) => new() { [LeaseKeyAttribute] = S(lease.LeaseKey) };
 
     private string Now() => time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);

@@ -137,10 +137,14 @@ public sealed class HeldLease
             try
             {
                 written = await write(_current, bounded.Token).ConfigureAwait(false);
-                if (written is null && await EarlierWriteOfThisAcquisitionAsync(bounded.Token).ConfigureAwait(false) is { } landed)
+
+                // A previous write of ours was applied although its answer never came (it timed out, or the SDK
+                // retried an attempt that had landed, and the retry's condition failed): go on from it. The write
+                // from there can lose its answer the same way, so this repeats for as many lost answers in a row as
+                // come, each one a landed write (the counter moves on every time), within one lease duration.
+                while (written is null && await EarlierWriteOfThisAcquisitionAsync(bounded.Token).ConfigureAwait(false) is { } landed)
                 {
-                    // A previous write of ours was applied although its answer never came (it timed out, or the SDK
-                    // retried an attempt that had landed, and the retry's condition failed): go on from it.
+                    bounded.Token.ThrowIfCancellationRequested();
                     Volatile.Write(ref _current, landed);
                     written = await write(landed, bounded.Token).ConfigureAwait(false);
                 }

@@ -24,6 +24,9 @@ namespace Bridge.Coordination;
 public sealed partial class LeaseCoordinator
 {
     private readonly ILeaseStore _store;
+
+    /// <summary>Merge mode's group lease key (see the constructor), or null.</summary>
+    private readonly string? _groupLeaseKey;
     private readonly IReadOnlyCollection<string> _streamArns;
     private readonly LeaseOptions _options;
     private readonly TimeProvider _time;
@@ -53,11 +56,14 @@ public sealed partial class LeaseCoordinator
     /// <summary>Completed to run the next cycle at once; replaced by the loop.</summary>
     private TaskCompletionSource _wake = NewSignal();
 
-    public LeaseCoordinator(ILeaseStore store, IReadOnlyCollection<string> streamArns, LeaseOptions options, TimeProvider time, ILogger logger, BridgeMetrics? metrics = null)
+    /// <param name="groupLeaseKey">Merge mode: the one lease a worker must hold before it takes any shard lease; it then
+    /// takes every shard lease (no balancing), and losing it loses them all. Null: leases are shared fairly.</param>
+    public LeaseCoordinator(ILeaseStore store, IReadOnlyCollection<string> streamArns, LeaseOptions options, TimeProvider time, ILogger logger, BridgeMetrics? metrics = null, string? groupLeaseKey = null)
     {
         _metrics = metrics;
         _store = store;
-        _streamArns = streamArns;
+        _groupLeaseKey = groupLeaseKey;
+        _streamArns = groupLeaseKey is null ? streamArns : [.. streamArns, groupLeaseKey[..groupLeaseKey.IndexOf('|', StringComparison.Ordinal)]];
         _options = options;
         _time = time;
         _logger = logger;
@@ -214,11 +220,26 @@ public sealed partial class LeaseCoordinator
         HeldLease[] held;
         lock (_lock)
         {
-            held = [.. _held.Values];
+            // The group lease first: the shard leases are held under it.
+            held = [.. _held.Values.OrderBy(l => l.LeaseKey == _groupLeaseKey ? 0 : 1)];
         }
 
         foreach (var lease in held)
         {
+            if (_groupLeaseKey is not null && lease.LeaseKey != _groupLeaseKey && Find(_groupLeaseKey) is null)
+            {
+                // The group went to another worker: it takes these too, so they stop here at once, writing nothing.
+                lock (_lock)
+                {
+                    _held.Remove(lease.LeaseKey);
+                }
+
+                lease.MarkLost();
+                LogLost(lease.Current.ShardId, WorkerId);
+                _metrics?.LeaseLost(lease.Current.TableName);
+                continue;
+            }
+
             var renewed = false;
             try
             {
@@ -274,11 +295,17 @@ public sealed partial class LeaseCoordinator
         }
 
         var byShard = all.ToDictionary(l => (l.StreamArn, l.ShardId));
-        var workable = all.Where(l => !l.IsFinished && ParentDone(l, byShard)).ToList();
+        var workable = all.Where(l => !l.IsFinished && l.LeaseKey != _groupLeaseKey && ParentDone(l, byShard)).ToList();
         HashSet<string> mine;
         lock (_lock)
         {
             mine = [.. _held.Keys];
+        }
+
+        if (_groupLeaseKey is not null)
+        {
+            await TakeGroupAsync(all, workable, mine, now, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         var live = workable.Where(l => l.Owner is { } owner && owner != WorkerId && !Unchanged(l, now)).ToList();
@@ -345,6 +372,33 @@ public sealed partial class LeaseCoordinator
         {
             _askedAt[pick.LeaseKey] = now;
             LogHandoffRequested(pick.ShardId, victim, WorkerId);
+        }
+    }
+
+    /// <summary>Merge mode: takes the group lease when it is free, and while holding it every free shard lease.</summary>
+    /// <remarks>A standby worker runs the same cycles, so it has watched the holder's counters all along and sees the
+    /// group and its shard leases expire together, taking over within a lease duration.</remarks>
+    private async Task TakeGroupAsync(IReadOnlyList<Lease> all, List<Lease> workable, HashSet<string> mine, long now, CancellationToken cancellationToken)
+    {
+        if (!mine.Contains(_groupLeaseKey!))
+        {
+            var group = all.FirstOrDefault(l => l.LeaseKey == _groupLeaseKey);
+            if (group is null)
+            {
+                await _store.TryCreateAsync(Ordering.MergeGroup.NewLease(_groupLeaseKey!), cancellationToken).ConfigureAwait(false);
+                RequestCycle();
+                return;
+            }
+
+            if (!IsAvailable(group, now) || !await TakeAsync(group, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+
+        foreach (var lease in workable.Where(l => !mine.Contains(l.LeaseKey) && IsAvailable(l, now)))
+        {
+            await TakeAsync(lease, cancellationToken).ConfigureAwait(false);
         }
     }
 

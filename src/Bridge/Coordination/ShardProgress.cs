@@ -191,6 +191,45 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
         room?.TrySetResult();
     }
 
+    /// <summary>Takes back the registrations from <paramref name="ticket"/> on, none of them acknowledged: records the
+    /// merge stage still held, never sent, when the shard stops. The drain then waits only for what was sent, the
+    /// checkpoint can reach the last record before them, and the next owner reads them again.</summary>
+    public void Withdraw(long ticket)
+    {
+        TaskCompletionSource? drained = null;
+        lock (_lock)
+        {
+            AssertInvariants();
+            var keep = ticket - _headTicket;
+            if (keep < 0 || keep > _count)
+            {
+                throw new InvalidOperationException($"Ticket {ticket} is not pending (head {_headTicket}, {_count} pending).");
+            }
+
+            for (var i = (int)keep; i < _count; i++)
+            {
+                ref var entry = ref _ring[(_head + i) % _ring.Length];
+                if (entry.Acked)
+                {
+                    throw new InvalidOperationException($"Ticket {_headTicket + i} was acknowledged; only unsent records can be withdrawn.");
+                }
+
+                _unacked--;
+                _retainedBytes -= entry.Bytes;
+                entry = default;
+            }
+
+            _count = (int)keep;
+            _lastRegistered = _count > 0 ? _ring[(_head + _count - 1) % _ring.Length].Sequence : _ackedThrough;
+            if (_count == 0)
+            {
+                drained = _drained;
+            }
+        }
+
+        drained?.TrySetResult();
+    }
+
     /// <summary>Completes when every registered record is acknowledged.</summary>
     public Task WhenDrainedAsync(CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Kinesis;
 using Bridge.Backfill;
 using Bridge.Coordination;
+using Bridge.Ordering;
 using Bridge.Sink;
 using Bridge.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -51,17 +52,19 @@ internal sealed partial class BridgeEngine(
         _ = sinks.AnyFailure.ContinueWith(
             _ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-        LogStarting(sources.Count, options.Target.StreamName);
-        var leases = new LeaseCoordinator(store, [.. sources.Select(s => s.StreamArn).Distinct()], options.Leases, time, loggers.CreateLogger<LeaseCoordinator>(), metrics);
+        LogStarting(sources.Count, options.Target.StreamName, options.Ordering.Mode.ToString());
+        var streamArns = sources.Select(s => s.StreamArn).Distinct().ToList();
+        var groupLeaseKey = options.Ordering.IsMerge ? MergeGroup.KeyOf(streamArns) : null;
+        var leases = new LeaseCoordinator(store, streamArns, options.Leases, time, loggers.CreateLogger<LeaseCoordinator>(), metrics, groupLeaseKey);
         using var stopRenewing = new CancellationTokenSource();
         var coordinator = Task.Run(() => leases.RunAsync(stop.Token, stopRenewing.Token), CancellationToken.None);
-        var forwarders = sources
-            .Select(source => RunForwarderAsync(new SourceForwarder(source, streams, leases, sink, deadLetterSink, options, time, loggers, metrics, NewSnapshotStart(source, sink, deadLetterSink)), stop, drainDeadline.Token))
-            .ToArray();
+        var forwarding = groupLeaseKey is null
+            ? Task.WhenAll(sources.Select(source => RunForwarderAsync(NewForwarder(source, leases, sink, deadLetterSink, merge: null), stop, stop.Token, drainDeadline.Token)))
+            : RunMergedAsync(leases, groupLeaseKey, sink, deadLetterSink, stop, drainDeadline.Token);
         _started.TrySetResult();
         try
         {
-            await Task.WhenAll(forwarders).ConfigureAwait(false);
+            await forwarding.ConfigureAwait(false);
         }
         finally
         {
@@ -75,16 +78,61 @@ internal sealed partial class BridgeEngine(
         await sinks.ThrowIfFailedAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Merge mode: while this worker holds the merge group's lease, runs every source through one
+    /// <see cref="MergeStage"/>; otherwise stands by. A round ends when the group is lost (another worker continues
+    /// from the checkpoints) or on stop; each round starts a fresh stage, so nothing of a lost round is released.</summary>
+    private async Task RunMergedAsync(LeaseCoordinator leases, string groupLeaseKey, KinesisSink sink, KinesisSink? deadLetterSink, CancellationTokenSource stop, CancellationToken drainDeadline)
+    {
+        while (await WaitForLeaseAsync(leases, groupLeaseKey, stop.Token).ConfigureAwait(false) is { } group)
+        {
+            LogMergeGroupHeld(leases.WorkerId, sources.Count);
+            using var round = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, group.Lost);
+            var merge = new MergeStage(group, options.Ordering, sources.Count, sink, deadLetterSink, options.Sink.MaxRecordBytes, time, loggers.CreateLogger<MergeStage>(), metrics);
+            await using (merge.ConfigureAwait(false))
+            {
+                _ = merge.Completion.ContinueWith(
+                    _ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                await Task.WhenAll(sources.Select(source => RunForwarderAsync(NewForwarder(source, leases, sink, deadLetterSink, merge), stop, round.Token, drainDeadline))).ConfigureAwait(false);
+                if (merge.Completion.IsFaulted)
+                {
+                    await merge.Completion.ConfigureAwait(false);
+                }
+            }
+
+            if (group.IsLost)
+            {
+                LogMergeGroupLost(leases.WorkerId);
+            }
+        }
+    }
+
+    /// <returns>The held lease, or null once stopped.</returns>
+    private static async Task<HeldLease?> WaitForLeaseAsync(LeaseCoordinator leases, string leaseKey, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var changed = leases.Changed;
+            if (leases.Find(leaseKey) is { IsLost: false } held)
+            {
+                return held;
+            }
+
+            await changed.WaitAsync(stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        return null;
+    }
+
     /// <summary>Runs one source; its fatal error stops the others too (drained and checkpointed), then escapes.</summary>
-    private static async Task RunForwarderAsync(SourceForwarder forwarder, CancellationTokenSource stop, CancellationToken drainDeadline)
+    private static async Task RunForwarderAsync(SourceForwarder forwarder, CancellationTokenSource stopAll, CancellationToken stopReading, CancellationToken drainDeadline)
     {
         try
         {
-            await Task.Run(() => forwarder.RunAsync(stop.Token, drainDeadline), CancellationToken.None).ConfigureAwait(false);
+            await Task.Run(() => forwarder.RunAsync(stopReading, drainDeadline), CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!(ex is OperationCanceledException && stop.IsCancellationRequested))
+        catch (Exception ex) when (!(ex is OperationCanceledException && stopReading.IsCancellationRequested))
         {
-            await stop.CancelAsync().ConfigureAwait(false);
+            await stopAll.CancelAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -102,8 +150,17 @@ internal sealed partial class BridgeEngine(
         return new SnapshotStart(source, services.Store, scan, options.Backfill, time, loggers.CreateLogger<SnapshotStart>());
     }
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Bridge starting: {Sources} sources into {Target}")]
-    private partial void LogStarting(int sources, string target);
+    private SourceForwarder NewForwarder(ResolvedSource source, LeaseCoordinator leases, KinesisSink sink, KinesisSink? deadLetterSink, MergeStage? merge) =>
+        new(source, streams, leases, sink, deadLetterSink, options, time, loggers, metrics, merge, merge is null ? NewSnapshotStart(source, sink, deadLetterSink) : null);
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Bridge starting: {Sources} sources into {Target}, ordering mode {Mode}")]
+    private partial void LogStarting(int sources, string target, string mode);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Worker {WorkerId} holds the merge group: merging {Sources} sources")]
+    private partial void LogMergeGroupHeld(string workerId, int sources);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Worker {WorkerId} lost the merge group; standing by while another worker merges from the checkpoints")]
+    private partial void LogMergeGroupLost(string workerId);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Bridge stopped: every shard drained and checkpointed as far as acknowledged")]
     private partial void LogStopped();

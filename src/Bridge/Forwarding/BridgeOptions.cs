@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Bridge.Backfill;
 using Bridge.Coordination;
+using Bridge.Ordering;
 using Bridge.Sink;
 using Bridge.Source;
 using Bridge.Telemetry;
@@ -49,6 +50,10 @@ public sealed class BridgeOptions
     [ValidateObjectMembers]
     public SinkOptions Sink { get; set; } = new();
 
+    /// <summary>Per-key order across shards and tables (<c>Merge</c>), or within a shard lineage (<c>Shard</c>, default).</summary>
+    [ValidateObjectMembers]
+    public OrderingOptions Ordering { get; set; } = new();
+
     /// <summary>How often each stream's shard list is read again, as a backstop to finding children at SHARD_END.</summary>
     public TimeSpan DiscoveryInterval { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -62,6 +67,9 @@ public sealed class BridgeOptions
     /// <summary>The liveness/readiness endpoint; read by the host only.</summary>
     [ValidateObjectMembers]
     public HealthOptions Health { get; set; } = new();
+
+    /// <summary>Undeliverable or late records go to <see cref="DeadLetter"/>'s stream.</summary>
+    public bool UsesDeadLetter => OnUndeliverable == UndeliverableAction.DeadLetter || (Ordering.IsMerge && Ordering.OnLate == LateRecordAction.DeadLetter);
 
     public bool StartAtLatest => string.Equals(StartPosition, "LATEST", StringComparison.OrdinalIgnoreCase);
 
@@ -79,6 +87,10 @@ public sealed class SourceOptions
     /// <summary>Attribute name or dotted path into a map (<c>roomId</c>, <c>meta.tenant</c>) whose value becomes the Kinesis partition key.</summary>
     [Required]
     public string PartitionKey { get; set; } = "";
+
+    /// <summary>Merge mode: the attribute (or dotted path) holding the change's time as its writer stamped it, epoch
+    /// milliseconds (N) or ISO-8601 (S); without it, the record's <c>ApproximateCreationDateTime</c>.</summary>
+    public string? OrderBy { get; set; }
 }
 
 public sealed class TargetOptions

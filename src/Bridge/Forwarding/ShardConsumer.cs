@@ -1,6 +1,7 @@
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Protocol;
 using Bridge.Coordination;
+using Bridge.Ordering;
 using Bridge.Routing;
 using Bridge.Sink;
 using Bridge.Source;
@@ -29,7 +30,8 @@ internal sealed partial class ShardConsumer(
     int maxRecordBytes,
     TimeProvider time,
     ILogger logger,
-    BridgeMetrics metrics)
+    BridgeMetrics metrics,
+    MergeInlet? merge = null)
 {
     private readonly SourceShard _shard = reader.Shard;
 
@@ -44,6 +46,12 @@ internal sealed partial class ShardConsumer(
         try
         {
             var outcome = await ReadAsync(stopReading).ConfigureAwait(false);
+            if (outcome != ShardOutcome.Ended)
+            {
+                // Merge mode: records still held were never sent; the drain waits only for what was.
+                merge?.Withdraw();
+            }
+
             using var drainOrLost = CancellationTokenSource.CreateLinkedTokenSource(drainDeadline, lease.Lost);
             var drained = await DrainAsync(drainOrLost.Token).ConfigureAwait(false);
             if (!lease.CheckValid())
@@ -85,6 +93,7 @@ internal sealed partial class ShardConsumer(
             while (true)
             {
                 ShardPage page;
+                var readStartedAt = time.GetUtcNow();
                 try
                 {
                     page = await reader.ReadAsync(stopReading).ConfigureAwait(false);
@@ -127,6 +136,11 @@ internal sealed partial class ShardConsumer(
                     }
                 }
 
+                if (page.AtTip)
+                {
+                    merge?.OnCaughtUp(readStartedAt);
+                }
+
                 await checkpointer.MaybeCheckpointAsync(stopReading).ConfigureAwait(false);
                 if (lease.IsLost)
                 {
@@ -154,10 +168,16 @@ internal sealed partial class ShardConsumer(
     {
         var sequence = record.SequenceNumber;
         var outcome = router.Route(record);
+        long orderValue = 0;
+        if (outcome.IsRouted && merge is not null && !merge.TrySelectOrderValue(record, out orderValue, out var problem))
+        {
+            outcome = RouteOutcome.Undeliverable(UndeliverableReason.NoOrderValue, problem!);
+        }
+
         if (outcome.IsRouted)
         {
             await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-            await sink.AppendAsync(new OutboundRecord(_shard, sequence, outcome.PartitionKey, outcome.Data, record.ApproximateCreationDateTime, progress, outcome.Size), cancellationToken).ConfigureAwait(false);
+            await SendAsync(sink, new OutboundRecord(_shard, sequence, outcome.PartitionKey, outcome.Data, record.ApproximateCreationDateTime, progress, outcome.Size), orderValue, cancellationToken).ConfigureAwait(false);
             return true;
         }
 
@@ -168,15 +188,14 @@ internal sealed partial class ShardConsumer(
         {
             case UndeliverableAction.Skip:
                 LogSkipped(_shard.TableName, _shard.ShardId, record.SequenceNumber, keys, reason, outcome.Message!);
-                await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-                progress.Acknowledge(progress.Register(sequence, 0));
+                await PassAsync(record, cancellationToken).ConfigureAwait(false);
                 return true;
 
             case UndeliverableAction.DeadLetter when deadLetterSink is not null:
                 LogDeadLettered(_shard.TableName, _shard.ShardId, record.SequenceNumber, keys, reason, outcome.Message!);
                 var envelope = DeadLetterEnvelope.Wrap(_shard, sequence.Value, reason, outcome.Message!, keys, record.Json.Span, maxRecordBytes - _shard.ShardId.Length);
                 await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-                await deadLetterSink.AppendAsync(new OutboundRecord(_shard, sequence, _shard.ShardId, envelope, record.ApproximateCreationDateTime, progress), cancellationToken).ConfigureAwait(false);
+                await SendAsync(deadLetterSink, new OutboundRecord(_shard, sequence, _shard.ShardId, envelope, record.ApproximateCreationDateTime, progress), orderValue: null, cancellationToken).ConfigureAwait(false);
                 return true;
 
             default:
@@ -184,6 +203,36 @@ internal sealed partial class ShardConsumer(
                 LogBlocked(_shard.TableName, _shard.ShardId, record.SequenceNumber, keys, reason, outcome.Message!);
                 return false;
         }
+    }
+
+    /// <summary>Hands a record to a sink, or in Merge mode registers it now, in stream order, and holds it in the merge
+    /// stage, which appends it once the watermark reaches it (<paramref name="orderValue"/>; null: at the shard's turn).</summary>
+    private ValueTask SendAsync(KinesisSink destination, OutboundRecord record, long? orderValue, CancellationToken cancellationToken)
+    {
+        if (merge is null)
+        {
+            return destination.AppendAsync(record, cancellationToken);
+        }
+
+        record.Ticket = progress.Register(record.Sequence, record.Size);
+        merge.Hold(record, destination, orderValue);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Passes a record deliberately not forwarded: the checkpoint may pass it once every earlier record of the
+    /// shard is done. In Merge mode it waits its shard's turn in the merge stage, so what a shard holds stays the tail of
+    /// what it registered.</summary>
+    private async ValueTask PassAsync(StreamRecord record, CancellationToken cancellationToken)
+    {
+        await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+        var ticket = progress.Register(record.SequenceNumber, 0);
+        if (merge is null)
+        {
+            progress.Acknowledge(ticket);
+            return;
+        }
+
+        merge.Hold(new OutboundRecord(_shard, record.SequenceNumber, _shard.ShardId, default, record.ApproximateCreationDateTime, progress, size: 0) { Ticket = ticket }, destination: null, orderValue: null);
     }
 
     private async Task<bool> DrainAsync(CancellationToken drainDeadline)

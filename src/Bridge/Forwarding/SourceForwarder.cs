@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Backfill;
 using Bridge.Coordination;
+using Bridge.Ordering;
 using Bridge.Routing;
 using Bridge.Sink;
 using Bridge.Source;
@@ -28,6 +29,7 @@ internal sealed partial class SourceForwarder(
     TimeProvider time,
     ILoggerFactory loggers,
     BridgeMetrics metrics,
+    MergeStage? merge = null,
     SnapshotStart? snapshot = null)
 {
     private readonly ILogger _logger = loggers.CreateLogger<SourceForwarder>();
@@ -118,6 +120,7 @@ internal sealed partial class SourceForwarder(
             case ShardOutcome.Ended:
                 _lineage.MarkFinished(shardId);
                 await FindChildrenAsync(shardId, cancellationToken).ConfigureAwait(false);
+                SyncMerge();
                 await TryEnsureLeasesAsync(cancellationToken).ConfigureAwait(false);
                 await leases.ReleaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
                 break;
@@ -129,6 +132,7 @@ internal sealed partial class SourceForwarder(
             case ShardOutcome.LeaseLost:
                 _lineage.MarkStopped(shardId);
                 LogLeaseLost(source.TableName, shardId);
+                merge?.OnShardLost();
                 break;
             case ShardOutcome.Blocked:
                 // Stays marked started, its lease held: a blocked shard is not retried behind the operator's back.
@@ -162,8 +166,34 @@ internal sealed partial class SourceForwarder(
             }
         }
 
+        SyncMerge();
         StartReady(stopReading, drainDeadline);
     }
+
+    /// <summary>Merge mode: tracks every shard that can still produce records (so the watermark waits for it), hands a
+    /// finished shard's frontier to its children, and declares the source ready once its shards are tracked.</summary>
+    private void SyncMerge()
+    {
+        if (merge is null)
+        {
+            return;
+        }
+
+        var shards = _lineage.ParentsFirst();
+        foreach (var shard in shards.Where(s => !_lineage.IsFinished(s.ShardId)))
+        {
+            merge.Track(SourceShardOf(shard.ShardId), shard.ParentShardId);
+        }
+
+        foreach (var shard in shards.Where(s => _lineage.IsFinished(s.ShardId)))
+        {
+            merge.Finish(SourceShardOf(shard.ShardId));
+        }
+
+        merge.SourceReady(source.StreamArn);
+    }
+
+    private SourceShard SourceShardOf(string shardId) => new(source.TableName, source.StreamArn, shardId);
 
     /// <summary>Creates missing leases from a fresh listing; a store error is logged, and the next discovery tries again.</summary>
     private async Task TryEnsureLeasesAsync(CancellationToken cancellationToken)
@@ -232,6 +262,7 @@ internal sealed partial class SourceForwarder(
         try
         {
             _lineage.Observe((await streams.DescribeAllShardsAsync(source.StreamArn, cancellationToken).ConfigureAwait(false)).Shards);
+            SyncMerge();
             await TryEnsureLeasesAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (TransientFailure.Is(ex))
@@ -274,7 +305,7 @@ internal sealed partial class SourceForwarder(
         }
         : ShardStartPosition.TrimHorizon;
 
-        var sourceShard = new SourceShard(source.TableName, source.StreamArn, shard.ShardId);
+        var sourceShard = SourceShardOf(shard.ShardId);
         var logger = loggers.CreateLogger<ShardConsumer>();
         var status = metrics.Track(sourceShard);
         var progress = new ShardProgress(options.Reading.MaxInFlightRecordsPerShard, options.Reading.MaxInFlightBytesPerShard);
@@ -292,7 +323,8 @@ internal sealed partial class SourceForwarder(
             options.Sink.MaxRecordBytes,
             time,
             logger,
-            metrics);
+            metrics,
+            merge?.Attach(sourceShard, shard.ParentShardId, source.OrderValue));
     }
 
     [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "Shard {Table}/{ShardId} stopped: lease lost; its new owner continues from the last checkpoint")]

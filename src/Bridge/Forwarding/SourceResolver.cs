@@ -2,6 +2,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Kinesis;
+using Bridge.Ordering;
 using Bridge.Routing;
 using Bridge.Source;
 
@@ -29,7 +30,7 @@ internal sealed class SourceResolver(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsC
         }
 
         await CheckStreamAsync("Bridge:Target:StreamName", options.Target.StreamName, problems, cancellationToken).ConfigureAwait(false);
-        if (options.OnUndeliverable == UndeliverableAction.DeadLetter)
+        if (options.UsesDeadLetter)
         {
             await CheckStreamAsync("Bridge:DeadLetter:StreamName", options.DeadLetter.StreamName!, problems, cancellationToken).ConfigureAwait(false);
         }
@@ -84,7 +85,12 @@ internal sealed class SourceResolver(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsC
             throw new SourceProblem($"stream '{streamArn}' of table '{tableName}' is {description.StreamStatus}.");
         }
 
-        return new ResolvedSource(description.TableName ?? tableName, streamArn, selector);
+        if (!string.IsNullOrWhiteSpace(source.OrderBy) && description.StreamViewType == "KEYS_ONLY")
+        {
+            throw new SourceProblem($"stream '{streamArn}' of table '{tableName}' is KEYS_ONLY, so its records carry no '{source.OrderBy}' to order by (OrderBy needs NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES).");
+        }
+
+        return new ResolvedSource(description.TableName ?? tableName, streamArn, selector, OrderValueSelector.For(source.OrderBy));
     }
 
     private async Task CheckStreamAsync(string key, string stream, List<string> problems, CancellationToken cancellationToken)

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Bridge.Forwarding;
 
-/// <summary>The configured target's sink and, with <c>OnUndeliverable = DeadLetter</c>, the dead-letter stream's: what stream consumers and backfills write to.</summary>
+/// <summary>The configured target's sink and, when records may be dead-lettered, the dead-letter stream's: what stream consumers and backfills write to.</summary>
 internal sealed class TargetSinks : IAsyncDisposable
 {
     private TargetSinks(KinesisSink target, KinesisSink? deadLetter)
@@ -16,7 +16,7 @@ internal sealed class TargetSinks : IAsyncDisposable
 
     public KinesisSink Target { get; }
 
-    /// <summary>Null unless <see cref="BridgeOptions.OnUndeliverable"/> is <see cref="UndeliverableAction.DeadLetter"/>.</summary>
+    /// <summary>Null unless <see cref="BridgeOptions.UsesDeadLetter"/>.</summary>
     public KinesisSink? DeadLetter { get; }
 
     /// <summary>Completes when either sink failed for good.</summary>
@@ -31,7 +31,7 @@ internal sealed class TargetSinks : IAsyncDisposable
         // Dead letters are never aggregated: they are rare, and whoever inspects them should not need a de-aggregator.
         var sinks = new TargetSinks(
             NewSink(options.Target.StreamName, options.Target.KplAggregation),
-            options.OnUndeliverable == UndeliverableAction.DeadLetter ? NewSink(options.DeadLetter.StreamName!, aggregation: null) : null);
+            options.UsesDeadLetter ? NewSink(options.DeadLetter.StreamName!, aggregation: null) : null);
         try
         {
             await sinks.Target.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,9 @@ internal enum UndeliverableReason
 
     /// <summary>Data plus partition key exceed the record size limit.</summary>
     Oversized,
+
+    /// <summary>Merge mode: the record has no usable order value (<c>Bridge:Sources:N:OrderBy</c>).</summary>
+    NoOrderValue,
 }
 
 /// <summary>What <see cref="RecordRouter.Route"/> made of one record: a Kinesis record, or why there is none.</summary>

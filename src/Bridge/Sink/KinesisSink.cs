@@ -104,6 +104,20 @@ public sealed partial class KinesisSink : IAsyncDisposable
         ThrowIfFaulted();
         await _budget.AcquireAsync(1, record.Size, cancellationToken).ConfigureAwait(false);
         record.Ticket = record.Progress.Register(record.Sequence, record.Size);
+        Enqueue(record);
+    }
+
+    /// <summary>Queues a record its shard's progress registered already: the merge stage registers records when they
+    /// are read, in stream order, and releases them later in merged order.</summary>
+    internal async ValueTask AppendRegisteredAsync(OutboundRecord record, CancellationToken cancellationToken)
+    {
+        ThrowIfFaulted();
+        await _budget.AcquireAsync(1, record.Size, cancellationToken).ConfigureAwait(false);
+        Enqueue(record);
+    }
+
+    private void Enqueue(OutboundRecord record)
+    {
         lock (_lock)
         {
             record.TargetShard = _map.ShardOf(record.PartitionKey);
@@ -527,7 +541,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "PutRecords to {Stream} failed for {Entries} entries ({ErrorType}: {Error}); retrying them in order")]
     private partial void LogRequestFailed(string stream, int entries, string errorType, string error);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Critical, Message = "Sink to {Stream} stopped on a non-retryable error")]
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Sink to {Stream} stopped on a non-retryable error; the bridge drains and exits 1")]
     private partial void LogSinkFailed(string stream, Exception exception);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Could not refresh the shard map of {Stream}: {Error}")]

@@ -79,7 +79,7 @@ public sealed partial class ShardReader(
         catch (TrimmedDataAccessException) when (NothingWrittenYet())
         {
             _iterator = null;
-            return Pause(ShardPage.Empty, options.IdlePollInterval);
+            return Pause(ShardPage.Tip, options.IdlePollInterval);
         }
         catch (TrimmedDataAccessException)
         {
@@ -109,7 +109,7 @@ public sealed partial class ShardReader(
             return new ShardPage(records, IsEnd: false);
         }
 
-        return Pause(new ShardPage(records, IsEnd: false), options.IdlePollInterval);
+        return Pause(ShardPage.Tip, options.IdlePollInterval);
     }
 
     /// <summary>Whether GetRecords stopped at one of its caps (the records asked for, or 1 MB), so that more records
@@ -213,10 +213,14 @@ public sealed partial class ShardReader(
     private partial void LogShardVanished(string table, string shardId, string position);
 }
 
-/// <summary>One read of a shard: its records in order, and whether the shard ended with them.</summary>
-public readonly record struct ShardPage(StreamRecord[] Records, bool IsEnd)
+/// <summary>One read of a shard: its records in order, whether the shard ended with them, and whether the read found
+/// the shard at its tip (a GetRecords call answered nothing new), which an empty page alone does not say: an expired
+/// iterator or a trim also gives one.</summary>
+public readonly record struct ShardPage(StreamRecord[] Records, bool IsEnd, bool AtTip = false)
 {
     public static ShardPage Empty { get; } = new([], false);
 
     public static ShardPage End { get; } = new([], true);
+
+    public static ShardPage Tip { get; } = new([], false, AtTip: true);
 }

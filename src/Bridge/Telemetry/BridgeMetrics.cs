@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Bridge.Backfill;
 using Bridge.Coordination;
+using Bridge.Ordering;
 using Bridge.Sink;
 using Bridge.Source;
 
@@ -31,6 +32,9 @@ public sealed class BridgeMetrics
     /// <summary>The running lease coordinators: the held-leases gauge reads their own count, so it cannot drift.</summary>
     private readonly ConcurrentDictionary<LeaseCoordinator, byte> _coordinators = new();
 
+    /// <summary>Merge mode's stages (one per round of holding the merge group).</summary>
+    private readonly ConcurrentDictionary<MergeStage, byte> _merges = new();
+
     private readonly Counter<long> _recordsRead;
     private readonly Counter<long> _recordsForwarded;
     private readonly Counter<long> _bytesForwarded;
@@ -48,6 +52,7 @@ public sealed class BridgeMetrics
     private readonly Counter<long> _backfillBytes;
     private readonly Counter<long> _backfillSegments;
     private readonly ConcurrentDictionary<BackfillProgress, byte> _backfills = new();
+    private readonly Counter<long> _lateRecords;
     private readonly Histogram<double> _latency;
 
     public BridgeMetrics(IMeterFactory meterFactory, TimeProvider time)
@@ -72,6 +77,10 @@ public sealed class BridgeMetrics
         _backfillSegments = meter.CreateCounter<long>("bridge.backfill.segments_done", "{segment}", "Backfill scan segments finished here (every page acknowledged by Kinesis), by table.");
         meter.CreateObservableGauge("bridge.backfill.progress", () => _backfills.Keys.Select(p => new Measurement<double>(p.Fraction, new KeyValuePair<string, object?>("table", p.Run.TableName))), "1", "Share of the table a running backfill has scanned, 0 to 1 (by DescribeTable's item count and size, which lag).");
         meter.CreateObservableGauge("bridge.backfill.time_left", () => _backfills.Keys.Where(p => p.EstimatedTimeLeft is not null).Select(p => new Measurement<double>(p.EstimatedTimeLeft!.Value.TotalSeconds, new KeyValuePair<string, object?>("table", p.Run.TableName))), "s", "Estimated time until a running backfill has scanned the table, at its rate so far.");
+        _lateRecords = meter.CreateCounter<long>("bridge.ordering.late_records", "{record}", "Merge mode: records whose order value was below one already released for their key, by table and action (Emit, DeadLetter).");
+        meter.CreateObservableGauge("bridge.ordering.watermark_delay", ObserveWatermarkDelay, "s", "Merge mode: now minus the watermark (the order value up to which merged records are released).");
+        meter.CreateObservableGauge("bridge.ordering.held_records", () => _merges.Keys.Sum(m => m.HeldRecords), "{record}", "Merge mode: records read and held until the watermark reaches them.");
+        meter.CreateObservableGauge("bridge.ordering.holding_back", ObserveHoldingBack, "{shard}", "Merge mode: 1 per source shard whose frontier is the watermark now (the shards that hold the merge back), by table and shard.");
         _latency = meter.CreateHistogram(
             "bridge.forward.latency",
             "s",
@@ -113,6 +122,13 @@ public sealed class BridgeMetrics
     public void ObserveLeases(LeaseCoordinator coordinator) => _coordinators.TryAdd(coordinator, 0);
 
     public void ForgetLeases(LeaseCoordinator coordinator) => _coordinators.TryRemove(coordinator, out _);
+
+    internal void ObserveMerge(MergeStage stage) => _merges.TryAdd(stage, 0);
+
+    internal void ForgetMerge(MergeStage stage) => _merges.TryRemove(stage, out _);
+
+    public void LateRecord(SourceShard shard, string action) =>
+        _lateRecords.Add(1, new KeyValuePair<string, object?>("table", shard.TableName), new KeyValuePair<string, object?>("action", action));
 
     public ShardStatus Track(SourceShard shard) => _shards[shard] = new ShardStatus(shard, _time.GetUtcNow());
 
@@ -190,6 +206,29 @@ public sealed class BridgeMetrics
 
     /// <summary>Another worker took the lease: this worker must stop the shard without checkpointing.</summary>
     public void LeaseLost(string tableName) => _leasesLost.Add(1, new KeyValuePair<string, object?>("table", tableName));
+
+    private IEnumerable<Measurement<double>> ObserveWatermarkDelay()
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var stage in _merges.Keys)
+        {
+            if (stage.Watermark is { } watermark)
+            {
+                yield return new Measurement<double>(Math.Max(0, now - watermark) / 1000.0);
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveHoldingBack()
+    {
+        foreach (var stage in _merges.Keys)
+        {
+            foreach (var shard in stage.HoldingBack())
+            {
+                yield return new Measurement<int>(1, new KeyValuePair<string, object?>("table", shard.TableName), new KeyValuePair<string, object?>("shard", shard.ShardId));
+            }
+        }
+    }
 
     private IEnumerable<Measurement<double>> ObserveLag()
     {

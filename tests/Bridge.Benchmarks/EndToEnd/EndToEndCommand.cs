@@ -35,18 +35,8 @@ internal static class EndToEndCommand
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(smoke ? 1 : 8));
         var cancellationToken = timeout.Token;
 
-        var dynamoDbStart = LocalAws.StartDynamoDbLocalAsync(cancellationToken);
-        await using var kinesalite = await LocalAws.StartKinesaliteAsync(cancellationToken);
-        await using var dynamoDbLocal = await dynamoDbStart;
-        using var streamsFactory = dynamoDbLocal.CreateClientFactory();
-        using var kinesisFactory = kinesalite.CreateClientFactory();
-        var streams = streamsFactory.CreateDynamoDbStreamsClient();
-        var kinesis = kinesisFactory.CreateKinesisClient();
-        using var dynamoDb = new AmazonDynamoDBClient(EmulatorProcess.Credentials, new AmazonDynamoDBConfig
-        {
-            ServiceURL = dynamoDbLocal.Endpoint.ToString(),
-            AuthenticationRegion = EmulatorProcess.Region,
-        });
+        await using var aws = await LocalEmulators.StartAsync(cancellationToken);
+        var (streams, kinesis, dynamoDb) = (aws.Streams, aws.Kinesis, aws.DynamoDb);
 
         var table = new ChatTable(dynamoDb, "chat-messages", rooms);
         await table.CreateAsync(cancellationToken);
@@ -61,7 +51,7 @@ internal static class EndToEndCommand
         // Warm-up: both forwarders forward the whole backlog once, so the measured runs see code as a long-running
         // worker has it (tiered JIT done); a 1000-record warm-up left the bridge paying twice the CPU for rejitting.
         // Each measured run starts again from TRIM_HORIZON with no checkpoint.
-        var emulators = new Emulators(dynamoDbLocal, kinesalite);
+        var emulators = new Emulators(aws.DynamoDbLocal, aws.Kinesalite);
         await CatchUpAsync(backlog, catchUpLimit, (source, counting) => RunBridge(source, counting, table, bridgeTarget, latest: false), streams, kinesis, emulators, cancellationToken);
         await CatchUpAsync(backlog, catchUpLimit, (source, counting) => RunBridge(source, counting, table, kplTarget, latest: false, aggregate: true), streams, kinesis, emulators, cancellationToken);
         await CatchUpAsync(backlog, catchUpLimit, (source, counting) => RunBaseline(source, counting, table, baselineTarget, latest: false, TimeSpan.Zero), streams, kinesis, emulators, cancellationToken);

@@ -20,19 +20,20 @@ internal static class ScaleCommand
     /// <summary>Asks for 700 B: the workload's smallest record (every type in the new image, keys only in the old one).</summary>
     public const int RecordBytes = 700;
 
-    public static async Task<int> RunAsync(bool smoke)
+    /// <param name="merge">Runs the engine in Merge mode (one worker merges every shard), to find that mode's ceiling.</param>
+    public static async Task<int> RunAsync(bool smoke, bool merge = false)
     {
         int[] steps = smoke ? [2] : [10, 25, 40, 50, 60];
         var warmup = TimeSpan.FromSeconds(smoke ? 1 : 5);
         var window = TimeSpan.FromSeconds(smoke ? 2 : 20);
         var table = new ResultTable(
-            $"Scale: source shards × {RecordsPerShardPerSecond} records/s → {TargetShards} target shards, one worker ({Environment.ProcessorCount} cores), {window.TotalSeconds:F0} s per step",
+            $"Scale: source shards × {RecordsPerShardPerSecond} records/s → {TargetShards} target shards, one worker ({Environment.ProcessorCount} cores), {(merge ? "Merge" : "Shard")} mode, {window.TotalSeconds:F0} s per step",
             ["source shards", "offered rec/s", "forwarded rec/s", "forwarded/offered", "backlog growth", "MB/s out", "CPU (cores)", "CPU µs/record", "entries/request", "GC heap MB", "working set MB", "throttled entries", "sustained"]);
         var largest = 0;
         var forwardedAny = false;
         foreach (var shards in steps)
         {
-            var step = await RunStepAsync(shards, warmup, window);
+            var step = await RunStepAsync(shards, warmup, window, merge);
             table.Add(step.Cells);
             forwardedAny |= step.Forwarded > 0;
             if (step.Sustained)
@@ -48,13 +49,15 @@ internal static class ScaleCommand
         return smoke ? (forwardedAny ? 0 : 1) : 0;
     }
 
-    private static async Task<(bool Sustained, double Forwarded, string[] Cells)> RunStepAsync(int shards, TimeSpan warmup, TimeSpan window)
+    private static async Task<(bool Sustained, double Forwarded, string[] Cells)> RunStepAsync(int shards, TimeSpan warmup, TimeSpan window, bool merge)
     {
         var time = TimeProvider.System;
         var stream = new SimulatedStream(shards, RecordsPerShardPerSecond, RecordBytes, time);
         var kinesis = new SimulatedKinesis(TargetShards, time);
         GC.Collect();
-        await using var bridge = new InProcessBridge(stream, kinesis, InProcessBridge.DefaultOptions());
+        var options = InProcessBridge.DefaultOptions();
+        options.Ordering.Mode = merge ? Bridge.Ordering.OrderingMode.Merge : Bridge.Ordering.OrderingMode.Shard;
+        await using var bridge = new InProcessBridge(stream, kinesis, options);
         await Task.Delay(warmup);
         bridge.ThrowIfFaulted();
 

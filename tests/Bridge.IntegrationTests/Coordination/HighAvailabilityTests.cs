@@ -6,7 +6,8 @@ using Xunit.Abstractions;
 namespace Bridge.IntegrationTests.Coordination;
 
 /// <summary>
-/// Several real bridge processes share six source tables (DynamoDB Local has one shard per stream, so six tables
+/// Several real bridge processes, started with one identical environment as on one machine (see <see cref="WorkerFleet"/>),
+/// share six source tables (DynamoDB Local has one shard per stream, so six tables
 /// make six leases), with 3 s leases renewed every second. Measured times are written to the test output.
 /// </summary>
 public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper output) : IClassFixture<ChatEmulators>
@@ -40,12 +41,24 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
         await using var fleet = await WorkerFleet.CreateAsync(aws, "ha-kill", Tables);
         var load = await StartThreeUnderLoadAsync(fleet);
 
-        var victimLeases = (await fleet.LeasesAsync()).Where(l => l.Owner == "w1").Select(l => l.LeaseKey).ToHashSet();
+        // Three workers, one configuration: one of them serves each listener, the other two said why they do not.
+        var holder = Assert.Single(Listening(fleet, HealthListening));
+        Assert.Single(Listening(fleet, PrometheusListening));
+        Assert.Equal(2, fleet.Workers.Values.Count(w => w.Output.Contains(HealthPortInUse, StringComparison.Ordinal)));
+        Assert.Equal(2, fleet.Workers.Values.Count(w => w.Output.Contains(PrometheusPortInUse, StringComparison.Ordinal)));
+
+        // The victim is the health endpoint's holder, so a survivor must take the port over.
+        var survivors = fleet.Workers.Keys.Where(k => k != holder).ToList();
+        var victimLeases = (await fleet.LeasesAsync()).Where(l => fleet.OwnerOf(l) == holder).Select(l => l.LeaseKey).ToHashSet();
         var clock = Stopwatch.StartNew();
-        fleet.Workers["w1"].Kill();
-        await fleet.WaitForLeasesAsync(leases => leases.Where(l => victimLeases.Contains(l.LeaseKey)).All(l => l.Owner is "w2" or "w3"), Generous);
+        fleet.Workers[holder].Kill();
+        await fleet.WaitForLeasesAsync(leases => leases.Where(l => victimLeases.Contains(l.LeaseKey)).All(l => survivors.Contains(fleet.OwnerOf(l)!)), Generous);
         var takeover = clock.Elapsed;
         output.WriteLine($"leases of the killed worker ({victimLeases.Count}) taken over after {takeover.TotalSeconds:0.00} s (lease {WorkerFleet.LeaseDuration.TotalSeconds} s + renew {WorkerFleet.RenewInterval.TotalSeconds} s)");
+
+        await WaitForAsync(() => Listening(fleet, HealthListening).Any(survivors.Contains), Generous, fleet);
+        output.WriteLine($"health endpoint taken over by a survivor after {clock.Elapsed.TotalSeconds:0.00} s");
+        Assert.Equal(0, await fleet.Workers[survivors[0]].RunHealthCheckAsync());
 
         await load;
         var reports = await fleet.FinishAsync();
@@ -87,9 +100,9 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
         var load = await StartThreeUnderLoadAsync(fleet);
 
         var paused = fleet.Workers["w1"];
-        var lost = (await fleet.LeasesAsync()).Where(l => l.Owner == "w1").Select(l => l.LeaseKey).ToHashSet();
+        var lost = (await fleet.LeasesAsync()).Where(l => fleet.OwnerOf(l) == "w1").Select(l => l.LeaseKey).ToHashSet();
         paused.Pause();
-        var takeover = await fleet.WaitForLeasesAsync(leases => leases.Where(l => lost.Contains(l.LeaseKey)).All(l => l.Owner is "w2" or "w3"), Generous);
+        var takeover = await fleet.WaitForLeasesAsync(leases => leases.Where(l => lost.Contains(l.LeaseKey)).All(l => fleet.OwnerOf(l) is "w2" or "w3"), Generous);
         output.WriteLine($"leases of the paused worker taken over after {takeover.TotalSeconds:0.00} s");
 
         // While w1 comes back, the checkpoints of its former shards must only move forward (nobody writes an older one).
@@ -102,7 +115,7 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
         await fleet.WaitForLeasesAsync(
             leases => leases.Where(l => lost.Contains(l.LeaseKey)).All(l => l.Owner is not null && l.Counter > before[l.LeaseKey].Counter),
             Generous);
-        await WaitForLineAsync(paused, "LOST by w1", Generous);
+        await WaitForLineAsync(paused, "LOST by " + fleet.WorkerIdPrefix("w1"), Generous);
         foreach (var lease in (await fleet.LeasesAsync()).Where(l => lost.Contains(l.LeaseKey)))
         {
             var earlier = before[lease.LeaseKey];
@@ -114,6 +127,25 @@ public sealed class HighAvailabilityTests(ChatEmulators aws, ITestOutputHelper o
 
         await fleet.TerminateAllAsync();
         fleet.AssertEvery(await fleet.CompareAsync(), report => report.NothingLostInOrder);
+    }
+
+    private const string HealthListening = "Health endpoint listening";
+    private const string HealthPortInUse = "Health endpoint not started";
+    private const string PrometheusListening = "Prometheus endpoint listening";
+    private const string PrometheusPortInUse = "Prometheus endpoint not started";
+
+    /// <summary>The live workers that logged <paramref name="line"/>: each logs it once, when it got the port.</summary>
+    private static List<string> Listening(WorkerFleet fleet, string line) =>
+        [.. fleet.Workers.Where(w => !w.Value.HasExited && w.Value.Output.Contains(line, StringComparison.Ordinal)).Select(w => w.Key)];
+
+    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, WorkerFleet fleet)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < timeout, $"not within {timeout}:\n{fleet.Outputs()}");
+            await Task.Delay(100);
+        }
     }
 
     private static async Task WaitForLineAsync(BridgeProcess worker, string text, TimeSpan timeout)

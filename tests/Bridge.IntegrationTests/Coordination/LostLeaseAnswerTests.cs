@@ -10,8 +10,11 @@ namespace Bridge.IntegrationTests.Coordination;
 /// retry's condition fails, and the holder must recognise its own write rather than give the shard up.</summary>
 public sealed class LostLeaseAnswerTests(DynamoDbLocalFixture dynamoDb) : IClassFixture<DynamoDbLocalFixture>
 {
-    [Fact]
-    public async Task A_checkpoint_applied_before_its_answer_was_lost_keeps_the_lease_when_the_SDK_retry_is_refused()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task A_checkpoint_keeps_the_lease_however_many_answers_in_a_row_are_lost_after_DynamoDB_applied_the_write(int lostInARow)
     {
         var handler = new FaultInjectingHandler();
         using var client = new AmazonDynamoDBClient(EmulatorProcess.Credentials, new AmazonDynamoDBConfig
@@ -27,26 +30,33 @@ public sealed class LostLeaseAnswerTests(DynamoDbLocalFixture dynamoDb) : IClass
         var held = new HeldLease(store, taken!, TimeProvider.System.GetTimestamp(), TimeSpan.FromSeconds(30), TimeProvider.System);
         var updatesBefore = handler.CountOf("UpdateItem");
 
-        // DynamoDB applies the checkpoint; the answer the SDK gets is a 500, so it sends the same write again.
-        handler.Enqueue(new Fault("UpdateItem", async (request, forward, cancellationToken) =>
+        // Each time: DynamoDB applies the write, the answer the SDK gets is a 500, so it sends the same write again,
+        // which DynamoDB refuses (its condition names the counter the applied write moved on). Then the holder's
+        // write from the counter it found meets the same fate, up to lostInARow times.
+        for (var i = 0; i < lostInARow; i++)
         {
-            using var applied = await forward(request, cancellationToken);
-            Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
-            return new HttpResponseMessage(HttpStatusCode.InternalServerError)
-            {
-                Content = new StringContent("""{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"injected"}"""),
-            };
-        }));
+            handler.Enqueue(AppliedButAnswerLost(), new Fault("UpdateItem", (request, forward, cancellationToken) => forward(request, cancellationToken)));
+        }
 
         Assert.True(await held.TryCheckpointAsync(Checkpoint.Latest, default));
 
         Assert.False(held.IsLost);
-        // Applied, the SDK's refused retry, and the holder's write from the counter it found.
-        Assert.Equal(3, handler.CountOf("UpdateItem") - updatesBefore);
+        // Per lost answer: the applied write and the SDK's refused retry; then the holder's write that was answered.
+        Assert.Equal((2 * lostInARow) + 1, handler.CountOf("UpdateItem") - updatesBefore);
         var stored = await store.GetAsync(held.LeaseKey, default);
-        Assert.Equal(("w1", Checkpoint.Latest, taken!.Counter + 2), (stored!.Owner, stored.Checkpoint, stored.Counter));
+        Assert.Equal(("w1", Checkpoint.Latest, taken!.Counter + lostInARow + 1), (stored!.Owner, stored.Checkpoint, stored.Counter));
         Assert.True(await held.TryRenewAsync(default));
     }
+
+    private static Fault AppliedButAnswerLost() => new("UpdateItem", async (request, forward, cancellationToken) =>
+    {
+        using var applied = await forward(request, cancellationToken);
+        Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+        return new HttpResponseMessage(HttpStatusCode.InternalServerError)
+        {
+            Content = new StringContent("""{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"injected"}"""),
+        };
+    });
 
     /// <summary>Hands the SDK an HttpClient over the fault-injecting handler.</summary>
     private sealed class HandlerClientFactory(HttpMessageHandler handler) : HttpClientFactory

@@ -7,6 +7,9 @@ using Bridge.Testing.Chat;
 namespace Bridge.IntegrationTests.Coordination;
 
 /// <summary>Several source tables forwarded by several real bridge processes sharing one lease table, with short leases.</summary>
+/// <remarks>As the README says to run them: every worker is started with literally the same environment (no worker id,
+/// the same health and Prometheus ports), as several workers on one machine or VM would be. Each worker's id is then the
+/// default one (host name, process id, random suffix), so the fleet tells the workers' leases apart by process id.</remarks>
 internal sealed class WorkerFleet(ChatEmulators aws, string name, IReadOnlyList<ChatTable> tables, IReadOnlyList<string> streamArns) : IAsyncDisposable
 {
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(3);
@@ -34,9 +37,27 @@ internal sealed class WorkerFleet(ChatEmulators aws, string name, IReadOnlyList<
         return new WorkerFleet(aws, name, created, arns);
     }
 
-    public BridgeProcess Start(string workerId)
+    /// <summary>The one environment every worker gets.</summary>
+    public Dictionary<string, string> Settings { get; } = CreateSettings(aws, name, tables);
+
+    /// <summary>Starts one more worker, known to the test as <paramref name="label"/>.</summary>
+    public BridgeProcess Start(string label)
     {
-        var settings = aws.BridgeSettings(tables[0].TableName, Target, name + "-leases");
+        var worker = BridgeProcess.Start(Settings);
+        Workers[label] = worker;
+        return worker;
+    }
+
+    /// <summary>The start of the default worker id of the worker the test calls <paramref name="label"/>.</summary>
+    public string WorkerIdPrefix(string label) => $"{Environment.MachineName}-{Workers[label].Id}-";
+
+    /// <summary>The label of the worker that owns <paramref name="lease"/>; null when nobody does.</summary>
+    public string? OwnerOf(Lease lease) =>
+        lease.Owner is { } owner ? Workers.Keys.FirstOrDefault(label => owner.StartsWith(WorkerIdPrefix(label), StringComparison.Ordinal)) ?? owner : null;
+
+    private static Dictionary<string, string> CreateSettings(ChatEmulators aws, string name, IReadOnlyList<ChatTable> tables)
+    {
+        var settings = aws.BridgeSettings(tables[0].TableName, name + "-out", name + "-leases");
         for (var i = 1; i < tables.Count; i++)
         {
             settings[$"Bridge__Sources__{i}__TableName"] = tables[i].TableName;
@@ -45,10 +66,12 @@ internal sealed class WorkerFleet(ChatEmulators aws, string name, IReadOnlyList<
 
         settings["Bridge__Leases__Duration"] = LeaseDuration.ToString();
         settings["Bridge__Leases__RenewInterval"] = RenewInterval.ToString();
-        settings["Bridge__Leases__WorkerId"] = workerId;
-        var worker = BridgeProcess.Start(settings);
-        Workers[workerId] = worker;
-        return worker;
+
+        // One health port and one Prometheus port for all: the first worker to start gets each, the others go on without.
+        settings["Bridge__Health__Port"] = BridgeProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Bridge__Metrics__Exporter"] = "Prometheus";
+        settings["Bridge__Metrics__PrometheusPort"] = BridgeProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return settings;
     }
 
     /// <summary>Writes a backlog, starts the workers and waits until they share the leases evenly.</summary>
@@ -105,7 +128,7 @@ internal sealed class WorkerFleet(ChatEmulators aws, string name, IReadOnlyList<
 
     /// <summary>Leases held per worker (unowned ones under "").</summary>
     public async Task<Dictionary<string, int>> LoadsAsync() =>
-        (await LeasesAsync()).GroupBy(l => l.Owner ?? "").ToDictionary(g => g.Key, g => g.Count());
+        (await LeasesAsync()).GroupBy(l => OwnerOf(l) ?? "").ToDictionary(g => g.Key, g => g.Count());
 
     /// <summary>Polls the lease table until <paramref name="condition"/> holds; returns how long that took.</summary>
     public async Task<TimeSpan> WaitForLeasesAsync(Func<IReadOnlyList<Lease>, bool> condition, TimeSpan timeout)
@@ -121,7 +144,7 @@ internal sealed class WorkerFleet(ChatEmulators aws, string name, IReadOnlyList<
 
             if (clock.Elapsed > timeout)
             {
-                throw new TimeoutException($"Leases: {string.Join(", ", leases.Select(l => $"{l.ShardId}@{l.Owner}"))}\n{Outputs()}");
+                throw new TimeoutException($"Leases: {string.Join(", ", leases.Select(l => $"{l.ShardId}@{OwnerOf(l)}"))}\n{Outputs()}");
             }
 
             await Task.Delay(100);
@@ -133,7 +156,7 @@ internal sealed class WorkerFleet(ChatEmulators aws, string name, IReadOnlyList<
         WaitForLeasesAsync(
             leases =>
             {
-                var loads = workers.Select(w => leases.Count(l => l.Owner == w)).ToList();
+                var loads = workers.Select(w => leases.Count(l => OwnerOf(l) == w)).ToList();
                 return loads.Sum() == leases.Count && leases.Count == tables.Count && loads.Max() - loads.Min() <= 1;
             },
             timeout);

@@ -29,6 +29,39 @@ public class HeldLeaseTests
         Assert.True(await held.TryCheckpointAsync(Checkpoint.ShardEnd, default));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Any_number_of_answers_lost_in_a_row_within_the_lease_duration_are_recognised_as_our_own_writes(int lostInARow)
+    {
+        var held = await TakeAsync("w1");
+        var counter = held.Current.Counter;
+
+        _store.AnswersToRefuseAfterApplying = lostInARow;
+        Assert.True(await held.TryCheckpointAsync(Checkpoint.Latest, default));
+
+        Assert.False(held.IsLost);
+        var stored = await _store.GetAsync(held.LeaseKey, default);
+        Assert.Equal(("w1", Checkpoint.Latest, counter + lostInARow + 1), (stored!.Owner, stored.Checkpoint, stored.Counter));
+        Assert.Equal(stored, held.Current);
+        Assert.True(await held.TryRenewAsync(default));
+    }
+
+    [Fact]
+    public async Task Answers_lost_for_longer_than_the_lease_duration_lose_the_lease()
+    {
+        var held = await TakeAsync("w1");
+
+        // Each lost answer costs the SDK 4 s (timeout and retry): the third ends past the 10 s lease duration.
+        _store.AnswersToRefuseAfterApplying = 5;
+        _store.TimePerLostAnswer = (_time, TimeSpan.FromSeconds(4));
+
+        Assert.False(await held.TryCheckpointAsync(Checkpoint.Latest, default));
+        Assert.True(held.IsLost);
+        Assert.Equal(2, _store.AnswersToRefuseAfterApplying);
+    }
+
     [Fact]
     public async Task A_lease_taken_by_another_worker_is_still_lost_even_after_a_lost_answer()
     {
@@ -84,10 +117,17 @@ public class HeldLeaseTests
         return new HeldLease(_store, taken!, _time.GetTimestamp(), Duration, _time);
     }
 
-    /// <summary>Applies every write; with <see cref="LoseNextAnswer"/>, the next one's answer never arrives (a timeout).</summary>
+    /// <summary>Applies every write; with <see cref="LoseNextAnswer"/>, the next one's answer never arrives (a timeout);
+    /// with <see cref="AnswersToRefuseAfterApplying"/>, as many writes in a row answer "refused" although they were applied,
+    /// as the AWS SDK does when it retries an attempt whose answer was lost and the retry's condition fails.</summary>
     private sealed class AnswerLosingStore(ILeaseStore inner) : ILeaseStore
     {
         public bool LoseNextAnswer { get; set; }
+
+        public int AnswersToRefuseAfterApplying { get; set; }
+
+        /// <summary>The clock each lost answer advances, and by how much (the SDK's timeout and retry).</summary>
+        public (FakeTimeProvider Time, TimeSpan Step)? TimePerLostAnswer { get; set; }
 
         public Task EnsureCreatedAsync(CancellationToken cancellationToken) => inner.EnsureCreatedAsync(cancellationToken);
 
@@ -113,6 +153,17 @@ public class HeldLeaseTests
         private async Task<Lease?> MaybeLoseAsync(Task<Lease?> write)
         {
             var written = await write;
+            if (written is not null && AnswersToRefuseAfterApplying > 0)
+            {
+                AnswersToRefuseAfterApplying--;
+                if (TimePerLostAnswer is var (time, step))
+                {
+                    time.Advance(step);
+                }
+
+                return null;
+            }
+
             if (LoseNextAnswer)
             {
                 LoseNextAnswer = false;

@@ -1,5 +1,6 @@
 using Bridge.Testing;
 using Bridge.Coordination;
+using Bridge.Ordering;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -73,6 +74,30 @@ public class LeaseCoordinatorTests
         await AdvanceUntilAsync(() => store.Get(Stream, "child")?.Owner == "w1");
     }
 
+    [Fact]
+    public async Task Merge_mode_one_worker_holds_the_group_and_every_shard_the_others_take_all_only_after_it_died()
+    {
+        var store = await StoreWithLeasesAsync(4);
+        var group = MergeGroup.KeyOf([Stream]);
+        await using var workers = new Workers(store, _time, group);
+        workers.Start("w1", "w2", "w3");
+        await AdvanceUntilAsync(() => Loads(store, "w1", "w2", "w3").Count(n => n == 4) == 1);
+
+        // Many cycles and lease durations: nothing moves, no shard is shared, the standbys take nothing.
+        await AdvanceByAsync(3 * Duration);
+        var loads = Loads(store, "w1", "w2", "w3");
+        Assert.Equal([0, 0, 4], loads.Order());
+        var holder = new[] { "w1", "w2", "w3" }[Array.IndexOf(loads, 4)];
+        Assert.Equal(holder, store.Get(MergeGroup.StreamArn, group[(MergeGroup.StreamArn.Length + 1)..])!.Owner);
+
+        await workers.CrashAsync(holder);
+        var took = await AdvanceUntilAsync(() => Loads(store, "w1", "w2", "w3") is var after && after.Count(n => n == 4) == 1 && after[Array.IndexOf(loads, 4)] == 0);
+        Assert.True(took >= Duration - Renew, $"taken {took.TotalMilliseconds} ms after the crash");
+        var successor = (await store.ListAsync([Stream], default)).Select(l => l.Owner).Distinct().Single();
+        Assert.NotEqual(holder, successor);
+        Assert.Equal(successor, store.Get(MergeGroup.StreamArn, group[(MergeGroup.StreamArn.Length + 1)..])!.Owner);
+    }
+
     private static async Task<InMemoryLeaseStore> StoreWithLeasesAsync(int count)
     {
         var store = new InMemoryLeaseStore();
@@ -120,7 +145,7 @@ public class LeaseCoordinatorTests
     }
 
     /// <summary>Coordinator loops by worker id; <see cref="CrashAsync"/> stops one without releasing anything.</summary>
-    private sealed class Workers(InMemoryLeaseStore store, TimeProvider time) : IAsyncDisposable
+    private sealed class Workers(InMemoryLeaseStore store, TimeProvider time, string? groupLeaseKey = null) : IAsyncDisposable
     {
         private readonly Dictionary<string, (LeaseCoordinator Coordinator, CancellationTokenSource Stop, Task Run)> _running = [];
 
@@ -129,7 +154,7 @@ public class LeaseCoordinatorTests
             foreach (var id in ids)
             {
                 var options = new LeaseOptions { Duration = Duration, RenewInterval = Renew, WorkerId = id };
-                var coordinator = new LeaseCoordinator(store, [Stream], options, time, NullLogger.Instance);
+                var coordinator = new LeaseCoordinator(store, [Stream], options, time, NullLogger.Instance, groupLeaseKey: groupLeaseKey);
                 var stop = new CancellationTokenSource();
                 _running[id] = (coordinator, stop, Task.Run(() => coordinator.RunAsync(stop.Token, stop.Token)));
             }

@@ -2,6 +2,7 @@ using Bridge.Testing;
 using System.Text.Json;
 using Bridge.Aws.Kinesis;
 using Bridge.Forwarding;
+using Bridge.Ordering;
 using Bridge.Routing;
 using Bridge.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,10 +58,16 @@ internal sealed class EngineHarness : IDisposable
         return options;
     }
 
+    /// <summary>More sources beside <see cref="Stream"/> (Merge mode merges them); their shard ids must differ from its.</summary>
+    public List<InMemoryStream> MoreStreams { get; } = [];
+
+    /// <summary>Every source's <c>OrderBy</c> (Merge mode), or null for ApproximateCreationDateTime.</summary>
+    public string? OrderBy { get; set; }
+
     public BridgeEngine CreateEngine() => new(
         Options,
-        [new ResolvedSource(Stream.TableName, Stream.StreamArn, new PartitionKeySelector("roomId"))],
-        Stream,
+        [.. new[] { Stream }.Concat(MoreStreams).Select(s => new ResolvedSource(s.TableName, s.StreamArn, new PartitionKeySelector("roomId"), OrderValueSelector.For(OrderBy)))],
+        MoreStreams.Count == 0 ? Stream : new InMemoryStreams([Stream, .. MoreStreams]),
         Kinesis,
         Store,
         TimeProvider.System,

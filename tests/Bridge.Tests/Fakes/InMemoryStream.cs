@@ -34,7 +34,7 @@ internal sealed class InMemoryStream(string tableName = "chat", string streamArn
         }
     }
 
-    public StreamRecord Append(string shardId, string? roomId, int payloadBytes = 16)
+    public StreamRecord Append(string shardId, string? roomId, int payloadBytes = 16, long? orderValue = null)
     {
         lock (_lock)
         {
@@ -44,7 +44,7 @@ internal sealed class InMemoryStream(string tableName = "chat", string streamArn
                 throw new InvalidOperationException($"Shard {shardId} is closed.");
             }
 
-            var record = StreamRecordJson.Create(StreamRecordJson.Sequence(_nextSequence++), roomId, payloadBytes: payloadBytes);
+            var record = StreamRecordJson.Create(StreamRecordJson.Sequence(_nextSequence++), roomId, payloadBytes: payloadBytes, orderValue: orderValue);
             shard.Records.Add(record);
             return record;
         }

@@ -9,7 +9,8 @@ namespace Bridge.Tests.Fakes;
 internal static class StreamRecordJson
 {
     /// <param name="roomId">Value of the <c>roomId</c> attribute, or null to leave it out (a record with no key).</param>
-    public static StreamRecord Create(string sequenceNumber, string? roomId, string eventName = "INSERT", DateTimeOffset? createdAt = null, int payloadBytes = 16)
+    /// <param name="orderValue">Value of an N attribute <c>ts</c> (epoch milliseconds as a writer stamps it), or null to leave it out.</param>
+    public static StreamRecord Create(string sequenceNumber, string? roomId, string eventName = "INSERT", DateTimeOffset? createdAt = null, int payloadBytes = 16, long? orderValue = null)
     {
         var created = createdAt ?? DateTimeOffset.UnixEpoch.AddSeconds(1_700_000_000);
         var buffer = new ArrayBufferWriter<byte>(256 + payloadBytes);
@@ -31,6 +32,11 @@ internal static class StreamRecordJson
             if (roomId is not null)
             {
                 WriteAttribute(writer, "roomId", "S", roomId);
+            }
+
+            if (orderValue is { } ts)
+            {
+                WriteAttribute(writer, "ts", "N", ts.ToString(CultureInfo.InvariantCulture));
             }
 
             WriteAttribute(writer, "body", "S", new string('x', payloadBytes));
