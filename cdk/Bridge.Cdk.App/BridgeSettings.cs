@@ -43,6 +43,8 @@ internal sealed record BridgeSettings
 
     public required string StartPosition { get; init; }
 
+    public bool AllowBackfill { get; init; }
+
     public required string OnUndeliverable { get; init; }
 
     public required string Aggregation { get; init; }
@@ -85,6 +87,7 @@ internal sealed record BridgeSettings
             RetentionHours = context.Int("retentionHours", 24, 24, 8_760),
             LogRetention = LogRetentionDays.Parse(context.Int("logRetentionDays", 30, 1, 3_653)),
             StartPosition = context.Choice("startPosition", defaults.StartPosition, DynamoDbKinesisBridge.StartPositionChoices),
+            AllowBackfill = context.Bool("allowBackfill", defaults.AllowBackfill),
             OnUndeliverable = context.Choice("onUndeliverable", defaults.OnUndeliverable, DynamoDbKinesisBridge.OnUndeliverableChoices),
             Aggregation = context.Choice("aggregation", defaults.Aggregation, DynamoDbKinesisBridge.AggregationChoices),
             Format = context.Choice("format", defaults.Format, DynamoDbKinesisBridge.FormatChoices),

@@ -35,6 +35,7 @@ internal sealed class BridgeStack : Stack
             DeadLetterStream = ImportStream("DeadLetterStream", settings.DeadLetterStreamArn, keyArn: null),
             OnUndeliverable = settings.OnUndeliverable,
             StartPosition = settings.StartPosition,
+            AllowBackfill = settings.AllowBackfill,
             Aggregation = settings.Aggregation,
             Format = settings.Format,
             MetricsExporter = settings.MetricsExporter,

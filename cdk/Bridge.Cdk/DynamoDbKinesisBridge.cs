@@ -12,7 +12,7 @@ namespace Bridge.Cdk;
 public sealed class DynamoDbKinesisBridge : Construct
 {
     public static readonly IReadOnlyList<string> OnUndeliverableChoices = ["Block", "Skip", "DeadLetter"];
-    public static readonly IReadOnlyList<string> StartPositionChoices = ["TRIM_HORIZON", "LATEST"];
+    public static readonly IReadOnlyList<string> StartPositionChoices = ["TRIM_HORIZON", "LATEST", "Snapshot"];
     public static readonly IReadOnlyList<string> AggregationChoices = ["None", "Kpl"];
 
     /// <summary>The worker's output formats (<c>Bridge:Target:Format</c>).</summary>
@@ -36,7 +36,7 @@ public sealed class DynamoDbKinesisBridge : Construct
         Workers = new WorkerService(this, "Workers", props, environment);
 
         var taskRole = Workers.TaskDefinition.TaskRole;
-        SourceStreamAccess.Grant(stack, props.Sources, taskRole);
+        SourceStreamAccess.Grant(stack, props.Sources, taskRole, scan: props.StartPosition == "Snapshot" || props.AllowBackfill);
         TargetStream.GrantWrite(Target, taskRole);
         if (props.DeadLetterStream is { } deadLetter)
         {

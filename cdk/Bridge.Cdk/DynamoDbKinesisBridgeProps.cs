@@ -40,8 +40,13 @@ public sealed class DynamoDbKinesisBridgeProps
     /// KinesisDataStreamsForDynamoDB (the native integration's record shape) or Lambda (Lambda's DynamoDB event record).</summary>
     public string Format { get; init; } = "StreamRecord";
 
-    /// <summary>TRIM_HORIZON (default: forward what the stream still holds) or LATEST.</summary>
+    /// <summary>TRIM_HORIZON (default: forward what the stream still holds), LATEST, or Snapshot (scan each table on its first
+    /// start, then forward its stream from TRIM_HORIZON; grants <c>dynamodb:Scan</c> on the source tables).</summary>
     public string StartPosition { get; init; } = "TRIM_HORIZON";
+
+    /// <summary>Lets the task role scan the source tables, for <c>Bridge.Host backfill</c> run as a one-off task with the
+    /// workers' task definition. Off by default: without it (and without Snapshot) the role cannot read the tables' items.</summary>
+    public bool AllowBackfill { get; init; }
 
     /// <summary>Fargate tasks. Shards are spread over the workers by leases, so more workers than source shards only idle.</summary>
     public int WorkerCount { get; init; } = 2;

@@ -17,7 +17,12 @@ internal static class SourceStreamAccess
     /// finds the stream with DescribeTable, never with ListStreams (which IAM could only grant on "*").</summary>
     internal static readonly string[] TableActions = ["dynamodb:DescribeTable"];
 
-    public static void Grant(Stack stack, IEnumerable<BridgeSource> sources, IGrantable grantee)
+    /// <summary>Only for a backfill (StartPosition Snapshot, or the backfill command): reading every source table's
+    /// items, and its key schema and size (DescribeTable), whether the source is given by table name or stream ARN.</summary>
+    internal static readonly string[] ScanActions = ["dynamodb:Scan", "dynamodb:DescribeTable"];
+
+    /// <param name="scan">Grant <see cref="ScanActions"/> on every source table, when a backfill is configured.</param>
+    public static void Grant(Stack stack, IEnumerable<BridgeSource> sources, IGrantable grantee, bool scan)
     {
         var list = sources.ToList();
         var principal = grantee.GrantPrincipal;
@@ -27,6 +32,16 @@ internal static class SourceStreamAccess
             Actions = StreamReadActions,
             Resources = list.Select(source => source.StreamArnPattern(stack)).Distinct().ToArray(),
         }));
+
+        if (scan)
+        {
+            principal.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Actions = ScanActions,
+                Resources = list.Select(source => source.TableArn(stack)).Distinct().ToArray(),
+            }));
+            return;
+        }
 
         var byName = list.Where(source => source.ExplicitStreamArn is null).Select(source => source.TableArn(stack)).Distinct().ToArray();
         if (byName.Length > 0)

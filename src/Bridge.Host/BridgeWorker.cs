@@ -1,5 +1,7 @@
+using Amazon.DynamoDBv2;
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Kinesis;
+using Bridge.Backfill;
 using Bridge.Coordination;
 using Bridge.Forwarding;
 using Bridge.Telemetry;
@@ -21,6 +23,8 @@ internal sealed partial class BridgeWorker(
     IDynamoDbStreamsClient streams,
     IKinesisClient kinesis,
     ILeaseStore store,
+    IAmazonDynamoDB dynamoDb,
+    IBackfillStore backfillStore,
     TimeProvider time,
     ILoggerFactory loggers,
     BridgeMetrics metrics,
@@ -35,7 +39,7 @@ internal sealed partial class BridgeWorker(
         try
         {
             var sources = await resolver.ResolveAsync(options.Value, stoppingToken).ConfigureAwait(false);
-            var engine = new BridgeEngine(options.Value, sources, streams, kinesis, store, time, loggers, metrics);
+            var engine = new BridgeEngine(options.Value, sources, streams, kinesis, store, time, loggers, metrics, new BackfillServices(dynamoDb, backfillStore));
             await engine.RunAsync(stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

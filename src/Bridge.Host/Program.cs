@@ -1,5 +1,6 @@
 using Bridge.Forwarding;
 using Bridge.Host;
+using Bridge.Host.Backfill;
 using Bridge.Host.Configuration;
 using Bridge.Host.Health;
 using Bridge.Host.Operator;
@@ -7,6 +8,11 @@ using Bridge.Host.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+
+if (BackfillArguments.IsRequested(args))
+{
+    return await BackfillCommand.RunAsync(args).ConfigureAwait(false);
+}
 
 if (HealthCheckCommand.IsRequested(args))
 {

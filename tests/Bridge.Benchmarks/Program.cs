@@ -1,10 +1,11 @@
 using Bridge.Benchmarks;
+using Bridge.Benchmarks.Backfill;
 using Bridge.Benchmarks.Checkpointing;
 using Bridge.Benchmarks.EndToEnd;
 using Bridge.Benchmarks.Micro;
 using Bridge.Benchmarks.Simulation;
 
-// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|shaping|e2e|merge|hotkey|scale|checkpoint-cost|smoke> [--smoke] [--rooms N (e2e)] [--merge (scale)]
+// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|shaping|e2e|merge|hotkey|scale|checkpoint-cost|backfill|smoke> [--smoke] [--rooms N (e2e)] [--merge (scale)]
 // Every command prints Markdown tables, exits by itself, and returns non-zero when a run fails.
 var command = args.FirstOrDefault() ?? "help";
 var smoke = args.Contains("--smoke");
@@ -19,6 +20,7 @@ return command switch
     "scale" => await ScaleCommand.RunAsync(smoke, args.Contains("--merge")),
     "checkpoint-cost" => await CheckpointCostCommand.RunAsync(smoke),
     "smoke" => await SmokeCommand.RunAsync(),
+    "backfill" => await BackfillBenchmarkCommand.RunAsync(smoke),
     _ => Usage(),
 };
 
@@ -27,6 +29,6 @@ int? Option(string name) =>
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|shaping|e2e|merge|hotkey|scale|checkpoint-cost|smoke> [--smoke]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|shaping|e2e|merge|hotkey|scale|checkpoint-cost|backfill|smoke> [--smoke]");
     return 2;
 }

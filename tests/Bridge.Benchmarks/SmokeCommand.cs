@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Bridge.Benchmarks.Backfill;
 using Bridge.Benchmarks.Checkpointing;
 using Bridge.Benchmarks.EndToEnd;
 using Bridge.Benchmarks.Micro;
@@ -22,6 +23,7 @@ internal static class SmokeCommand
             ("e2e", () => EndToEndCommand.RunAsync(smoke: true)),
             ("merge", () => MergeCommand.RunAsync(smoke: true)),
             ("checkpoint-cost", () => CheckpointCostCommand.RunAsync(smoke: true)),
+            ("backfill", () => BackfillBenchmarkCommand.RunAsync(smoke: true)),
         ];
         var failed = new List<string>();
         foreach (var (name, run) in parts)

@@ -124,4 +124,25 @@ public sealed class LeastPrivilegeTests
 
         Assert.Contains(stack.PolicyStatements(), s => s.Actions.Contains("kinesis:PutRecords") && s.ResourceText == $"\"{deadLetterArn}\"");
     }
+
+    [Fact]
+    public void Source_tables_cannot_be_scanned_without_a_backfill()
+    {
+        var stack = SynthesizedStack.FromContext();
+
+        Assert.DoesNotContain(stack.PolicyStatements(), s => s.Actions.Contains("dynamodb:Scan") && s.ResourceText.Contains(":table/chat-messages", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("startPosition", "Snapshot")]
+    [InlineData("allowBackfill", "true")]
+    public void A_backfill_may_scan_exactly_the_source_tables(string key, string value)
+    {
+        var stack = SynthesizedStack.FromContext((key, value));
+
+        var scan = Assert.Single(stack.PolicyStatements(), s => s.Actions.Contains("dynamodb:Scan") && s.ResourceText.Contains(":table/chat-messages", StringComparison.Ordinal));
+        Assert.Equal(2, scan.Resources.Count);
+        Assert.Contains(":table/orders", scan.ResourceText, StringComparison.Ordinal);
+        Assert.DoesNotContain("/stream/", scan.ResourceText, StringComparison.Ordinal);
+    }
 }

@@ -184,9 +184,14 @@ public sealed partial class DocumentedCommandsTests
         switch (program)
         {
             case "Bridge.Host":
-                foreach (var arg in args)
+                // A command (a const Verb, e.g. backfill) may come first; an option of the host's may take a value.
+                for (var i = args.Count > 0 && SourceFacts.HostVerbs.Contains(args[0]) ? 1 : 0; i < args.Count; i++)
                 {
-                    CheckHostArgument(where, arg);
+                    CheckHostArgument(where, args[i]);
+                    if (SourceFacts.HostArguments.Contains(args[i]) && i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                    {
+                        i++;
+                    }
                 }
 
                 break;

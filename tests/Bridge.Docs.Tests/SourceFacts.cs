@@ -53,6 +53,14 @@ internal static partial class SourceFacts
             .Select(f => (string)f.GetRawConstantValue()!)
             .ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>Commands of Bridge.Host given as its first argument (<c>backfill</c>): its const strings named <c>Verb</c>.</summary>
+    public static IReadOnlySet<string> HostVerbs { get; } =
+        HostAssembly.GetTypes()
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static))
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string) && f.Name == "Verb")
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .ToHashSet(StringComparer.Ordinal);
+
     [GeneratedRegex(@"context\.[A-Za-z]+\(\s*""([A-Za-z0-9]+)""")]
     private static partial Regex CdkContextRead();
 

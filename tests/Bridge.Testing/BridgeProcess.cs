@@ -36,9 +36,10 @@ public sealed class BridgeProcess : IAsyncDisposable
 
     public string Output => string.Join('\n', _lines);
 
-    /// <summary>Starts the host built with these binaries, with <paramref name="settings"/> as environment variables.</summary>
-    public static BridgeProcess Start(IReadOnlyDictionary<string, string> settings) =>
-        new(Process.Start(Command(settings, [])) ?? throw new InvalidOperationException("Could not start the bridge host."), settings);
+    /// <summary>Starts the host built with these binaries, with <paramref name="settings"/> as environment variables and
+    /// <paramref name="arguments"/> on its command line (none: the worker; <c>backfill …</c>: the backfill command).</summary>
+    public static BridgeProcess Start(IReadOnlyDictionary<string, string> settings, params string[] arguments) =>
+        new(Process.Start(Command(settings, arguments)) ?? throw new InvalidOperationException("Could not start the bridge host."), settings);
 
     /// <summary>Runs <c>Bridge.Host --health-check</c> with the same environment, as the ECS health check does.</summary>
     public async Task<int> RunHealthCheckAsync()

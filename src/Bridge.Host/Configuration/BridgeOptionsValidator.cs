@@ -52,9 +52,14 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
             problems.Add("Bridge:Checkpoints:TableName is required: the DynamoDB table for checkpoints (created if absent).");
         }
 
-        if (options.StartPosition is not ("TRIM_HORIZON" or "LATEST"))
+        if (options.StartPosition is not ("TRIM_HORIZON" or "LATEST" or "Snapshot"))
         {
-            problems.Add($"Bridge:StartPosition '{options.StartPosition}' is not valid: use TRIM_HORIZON or LATEST.");
+            problems.Add($"Bridge:StartPosition '{options.StartPosition}' is not valid: use TRIM_HORIZON, LATEST or Snapshot.");
+        }
+        else if (options.StartWithSnapshot && options.Ordering.IsMerge)
+        {
+            // Snapshot records would bypass the merge stage, and the stream replayed after them could take an item back to an older order value.
+            problems.Add("Bridge:StartPosition Snapshot is not supported with Bridge:Ordering:Mode Merge yet: start with TRIM_HORIZON or LATEST.");
         }
 
         if (options.OnUndeliverable == UndeliverableAction.DeadLetter && string.IsNullOrWhiteSpace(options.DeadLetter.StreamName))
@@ -62,6 +67,7 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
             problems.Add("Bridge:DeadLetter:StreamName is required when Bridge:OnUndeliverable is DeadLetter.");
         }
 
+        Positive(problems, "Bridge:Backfill:ProgressInterval", options.Backfill.ProgressInterval);
         Positive(problems, "Bridge:Reading:MinPollInterval", options.Reading.MinPollInterval);
         Positive(problems, "Bridge:Reading:IdlePollInterval", options.Reading.IdlePollInterval);
         Positive(problems, "Bridge:Checkpoints:Interval", options.Checkpoints.Interval);

@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2;
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Kinesis;
 using Bridge.Aws.Protocol;
+using Bridge.Backfill;
 using Bridge.Coordination;
 using Bridge.Forwarding;
 using Bridge.Telemetry;
@@ -61,7 +62,16 @@ internal static class ServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>The forwarding worker, over <see cref="AddBridgeStores"/>.</summary>
     public static IServiceCollection AddBridgeEngine(this IServiceCollection services)
+    {
+        services.AddBridgeStores();
+        services.AddHostedService<BridgeWorker>();
+        return services;
+    }
+
+    /// <summary>What the worker and the <c>backfill</c> command share: metrics, the checkpoint table's leases and backfill runs, the start-up checks.</summary>
+    public static IServiceCollection AddBridgeStores(this IServiceCollection services)
     {
         services.AddMetrics();
         services.AddSingleton<BridgeMetrics>();
@@ -69,8 +79,11 @@ internal static class ServiceCollectionExtensions
             sp.GetRequiredService<IAmazonDynamoDB>(),
             sp.GetRequiredService<IOptions<BridgeOptions>>().Value.Checkpoints.TableName,
             sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IBackfillStore>(sp => new DynamoDbBackfillStore(
+            sp.GetRequiredService<IAmazonDynamoDB>(),
+            sp.GetRequiredService<IOptions<BridgeOptions>>().Value.Checkpoints.TableName,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SourceResolver>();
-        services.AddHostedService<BridgeWorker>();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Kinesis;
+using Bridge.Backfill;
 using Bridge.Coordination;
 using Bridge.Ordering;
 using Bridge.Sink;
@@ -25,7 +26,8 @@ internal sealed partial class BridgeEngine(
     ILeaseStore store,
     TimeProvider time,
     ILoggerFactory loggers,
-    BridgeMetrics metrics)
+    BridgeMetrics metrics,
+    BackfillServices? backfill = null)
 {
     /// <summary>Kept from the shutdown budget for the final checkpoint writes.</summary>
     public static readonly TimeSpan FinalCheckpointShare = TimeSpan.FromSeconds(5);
@@ -40,24 +42,14 @@ internal sealed partial class BridgeEngine(
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         await store.EnsureCreatedAsync(stoppingToken).ConfigureAwait(false);
-        await using var sink = NewSink(KinesisStreamRef.Parse(options.Target.StreamName), options.Target.KplAggregation);
-
-        // Dead letters are never aggregated: they are rare, and whoever inspects them should not need a de-aggregator.
-        await using var deadLetterSink = options.UsesDeadLetter
-            ? NewSink(KinesisStreamRef.Parse(options.DeadLetter.StreamName!))
-            : null;
-        await sink.StartAsync(stoppingToken).ConfigureAwait(false);
-        if (deadLetterSink is not null)
-        {
-            await deadLetterSink.StartAsync(stoppingToken).ConfigureAwait(false);
-        }
+        await using var sinks = await TargetSinks.StartAsync(options, kinesis, time, loggers, metrics, stoppingToken).ConfigureAwait(false);
+        var (sink, deadLetterSink) = (sinks.Target, sinks.DeadLetter);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var drainDeadline = new CancellationTokenSource();
         var drainBudget = options.ShutdownTimeout - FinalCheckpointShare;
         await using var onStop = stop.Token.Register(() => drainDeadline.CancelAfter(drainBudget > TimeSpan.Zero ? drainBudget : TimeSpan.Zero)).ConfigureAwait(false);
-        Task[] sinkFailures = deadLetterSink is null ? [sink.Completion] : [sink.Completion, deadLetterSink.Completion];
-        _ = Task.WhenAny(sinkFailures).ContinueWith(
+        _ = sinks.AnyFailure.ContinueWith(
             _ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         LogStarting(sources.Count, options.Target.StreamName, options.Ordering.Mode.ToString());
@@ -83,15 +75,7 @@ internal sealed partial class BridgeEngine(
             LogStopped();
         }
 
-        if (sink.Completion.IsFaulted)
-        {
-            await sink.Completion.ConfigureAwait(false);
-        }
-
-        if (deadLetterSink?.Completion.IsFaulted == true)
-        {
-            await deadLetterSink.Completion.ConfigureAwait(false);
-        }
+        await sinks.ThrowIfFailedAsync().ConfigureAwait(false);
     }
 
     /// <summary>Merge mode: while this worker holds the merge group's lease, runs every source through one
@@ -153,11 +137,21 @@ internal sealed partial class BridgeEngine(
         }
     }
 
-    private SourceForwarder NewForwarder(ResolvedSource source, LeaseCoordinator leases, KinesisSink sink, KinesisSink? deadLetterSink, MergeStage? merge) =>
-        new(source, streams, leases, sink, deadLetterSink, options, time, loggers, metrics, merge);
+    /// <summary>The snapshot of a source's first start, when <c>StartPosition</c> is <c>Snapshot</c>; scanned records go into the stream records' sinks.</summary>
+    private SnapshotStart? NewSnapshotStart(ResolvedSource source, KinesisSink sink, KinesisSink? deadLetterSink)
+    {
+        if (!options.StartWithSnapshot)
+        {
+            return null;
+        }
 
-    private KinesisSink NewSink(KinesisStreamRef stream, KplAggregation? aggregation = null) =>
-        new(kinesis, stream, options.Sink, time, loggers.CreateLogger<KinesisSink>(), metrics, aggregation);
+        var services = backfill ?? throw new InvalidOperationException("StartPosition Snapshot needs the backfill services (the table client and the run store).");
+        var scan = new TableBackfill(source, services.DynamoDb, services.Store, sink, deadLetterSink, options, time, loggers, metrics);
+        return new SnapshotStart(source, services.Store, scan, options.Backfill, time, loggers.CreateLogger<SnapshotStart>());
+    }
+
+    private SourceForwarder NewForwarder(ResolvedSource source, LeaseCoordinator leases, KinesisSink sink, KinesisSink? deadLetterSink, MergeStage? merge) =>
+        new(source, streams, leases, sink, deadLetterSink, options, time, loggers, metrics, merge, merge is null ? NewSnapshotStart(source, sink, deadLetterSink) : null);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Bridge starting: {Sources} sources into {Target}, ordering mode {Mode}")]
     private partial void LogStarting(int sources, string target, string mode);

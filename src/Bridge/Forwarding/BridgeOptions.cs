@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using Bridge.Backfill;
 using Bridge.Coordination;
 using Bridge.Ordering;
 using Bridge.Output;
@@ -29,8 +30,14 @@ public sealed class BridgeOptions
     [ValidateObjectMembers]
     public LeaseOptions Leases { get; set; } = new();
 
-    /// <summary><c>TRIM_HORIZON</c> (default: everything the stream still holds) or <c>LATEST</c> (only changes from now on), for shards with no checkpoint at first start.</summary>
+    /// <summary><c>TRIM_HORIZON</c> (default: everything the stream still holds), <c>LATEST</c> (only changes from now on), for shards
+    /// with no checkpoint at first start; or <c>Snapshot</c>: a source with no checkpoints is scanned first (every item, as an INSERT
+    /// record), then its stream is forwarded from TRIM_HORIZON, so no change made after the scan began is missed.</summary>
     public string StartPosition { get; set; } = "TRIM_HORIZON";
+
+    /// <summary>How tables are scanned, for <c>StartPosition = Snapshot</c> and the <c>backfill</c> command.</summary>
+    [ValidateObjectMembers]
+    public BackfillOptions Backfill { get; set; } = new();
 
     public UndeliverableAction OnUndeliverable { get; set; } = UndeliverableAction.Block;
 
@@ -66,6 +73,8 @@ public sealed class BridgeOptions
     public bool UsesDeadLetter => OnUndeliverable == UndeliverableAction.DeadLetter || (Ordering.IsMerge && Ordering.OnLate == LateRecordAction.DeadLetter);
 
     public bool StartAtLatest => string.Equals(StartPosition, "LATEST", StringComparison.OrdinalIgnoreCase);
+
+    public bool StartWithSnapshot => string.Equals(StartPosition, "Snapshot", StringComparison.OrdinalIgnoreCase);
 }
 
 public sealed class SourceOptions

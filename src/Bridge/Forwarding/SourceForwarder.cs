@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Bridge.Aws.DynamoDbStreams;
+using Bridge.Backfill;
 using Bridge.Coordination;
 using Bridge.Ordering;
 using Bridge.Output;
@@ -29,7 +30,8 @@ internal sealed partial class SourceForwarder(
     TimeProvider time,
     ILoggerFactory loggers,
     BridgeMetrics metrics,
-    MergeStage? merge = null)
+    MergeStage? merge = null,
+    SnapshotStart? snapshot = null)
 {
     private readonly ILogger _logger = loggers.CreateLogger<SourceForwarder>();
     private readonly ShardLineage _lineage = new();
@@ -42,8 +44,15 @@ internal sealed partial class SourceForwarder(
         var stored = await leases.Store.ListAsync([source.StreamArn], stopReading).ConfigureAwait(false);
         var shards = (await streams.DescribeAllShardsAsync(source.StreamArn, stopReading).ConfigureAwait(false)).Shards;
         _lineage.Observe(shards);
+        var snapshotRun = snapshot is null ? null : await snapshot.BeginAsync(hasCheckpoints: stored.Count > 0, stopReading).ConfigureAwait(false);
         await EnsureLeasesAsync(stored, initializeAtLatest: stored.Count == 0 && options.StartAtLatest, stopReading).ConfigureAwait(false);
         LogDiscovered(source.TableName, source.StreamArn, shards.Count, stored.Count);
+        if (snapshotRun is not null && !await snapshot!.ScanAsync(stopReading, drainDeadline).ConfigureAwait(false))
+        {
+            // Stopped during the scan: its segments are checkpointed, and the next start resumes it before streaming.
+            return;
+        }
+
         leases.RequestCycle();
 
         using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(stopReading);

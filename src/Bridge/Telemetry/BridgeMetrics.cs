@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Bridge.Backfill;
 using Bridge.Coordination;
 using Bridge.Filtering;
 using Bridge.Ordering;
@@ -49,6 +50,10 @@ public sealed class BridgeMetrics
     private readonly Counter<long> _readErrors;
     private readonly Counter<long> _leasesTaken;
     private readonly Counter<long> _leasesLost;
+    private readonly Counter<long> _backfillItems;
+    private readonly Counter<long> _backfillBytes;
+    private readonly Counter<long> _backfillSegments;
+    private readonly ConcurrentDictionary<BackfillProgress, byte> _backfills = new();
     private readonly Counter<long> _lateRecords;
     private readonly Histogram<double> _latency;
 
@@ -70,6 +75,11 @@ public sealed class BridgeMetrics
         _readErrors = meter.CreateCounter<long>("bridge.source.read_errors", "{error}", "Failed reads of a source shard (after the wire client's own retries), by table and error; the shard keeps retrying.");
         _leasesTaken = meter.CreateCounter<long>("bridge.lease.taken", "{lease}", "Shard leases this worker took, by table.");
         _leasesLost = meter.CreateCounter<long>("bridge.lease.lost", "{lease}", "Shard leases this worker lost to another worker (not released by it), by table.");
+        _backfillItems = meter.CreateCounter<long>("bridge.backfill.items_scanned", "{item}", "Items a backfill scanned and handed to the sink, by table.");
+        _backfillBytes = meter.CreateCounter<long>("bridge.backfill.bytes_scanned", "By", "Bytes of the items a backfill scanned (DynamoDB's item size, estimated), by table.");
+        _backfillSegments = meter.CreateCounter<long>("bridge.backfill.segments_done", "{segment}", "Backfill scan segments finished here (every page acknowledged by Kinesis), by table.");
+        meter.CreateObservableGauge("bridge.backfill.progress", () => _backfills.Keys.Select(p => new Measurement<double>(p.Fraction, new KeyValuePair<string, object?>("table", p.Run.TableName))), "1", "Share of the table a running backfill has scanned, 0 to 1 (by DescribeTable's item count and size, which lag).");
+        meter.CreateObservableGauge("bridge.backfill.time_left", () => _backfills.Keys.Where(p => p.EstimatedTimeLeft is not null).Select(p => new Measurement<double>(p.EstimatedTimeLeft!.Value.TotalSeconds, new KeyValuePair<string, object?>("table", p.Run.TableName))), "s", "Estimated time until a running backfill has scanned the table, at its rate so far.");
         _lateRecords = meter.CreateCounter<long>("bridge.ordering.late_records", "{record}", "Merge mode: records whose order value was below one already released for their key, by table and action (Emit, DeadLetter).");
         meter.CreateObservableGauge("bridge.ordering.watermark_delay", ObserveWatermarkDelay, "s", "Merge mode: now minus the watermark (the order value up to which merged records are released).");
         meter.CreateObservableGauge("bridge.ordering.held_records", () => _merges.Keys.Sum(m => m.HeldRecords), "{record}", "Merge mode: records read and held until the watermark reaches them.");
@@ -94,6 +104,20 @@ public sealed class BridgeMetrics
 
     /// <summary>Observes a sink's in-flight records and bytes until <see cref="ForgetSink"/>.</summary>
     public void ObserveSink(KinesisSink sink) => _sinks.TryAdd(sink, 0);
+
+    /// <summary>Reports a running backfill in <c>bridge.backfill.progress</c> and <c>bridge.backfill.time_left</c> until <see cref="ForgetBackfill"/>.</summary>
+    public void ObserveBackfill(BackfillProgress progress) => _backfills.TryAdd(progress, 0);
+
+    public void ForgetBackfill(BackfillProgress progress) => _backfills.TryRemove(progress, out _);
+
+    public void BackfillScanned(string table, int items, long bytes)
+    {
+        var tag = new KeyValuePair<string, object?>("table", table);
+        _backfillItems.Add(items, tag);
+        _backfillBytes.Add(bytes, tag);
+    }
+
+    public void BackfillSegmentDone(string table) => _backfillSegments.Add(1, new KeyValuePair<string, object?>("table", table));
 
     public void ForgetSink(KinesisSink sink) => _sinks.TryRemove(sink, out _);
 

@@ -31,6 +31,19 @@ public sealed class ConfigurationErrorTests(ChatEmulators aws) : IClassFixture<C
         { "Bridge__Sources__0__IgnoreModifiesOf__0", " ", "Bridge:Sources:0:IgnoreModifiesOf has an empty attribute name" },
         { "Bridge__Sources__0__Images", "Newest", "Bridge:Sources:0:Images" },
         { "Bridge__Target__Format", "Avro", "Bridge:Target:Format" },
+        { "Bridge__Backfill__TotalSegments", "0", "TotalSegments must be between 1 and 1000000" },
+        { "Bridge__Backfill__ReadUnitsPerSecond", "0", "ReadUnitsPerSecond must be between 1 and 1000000" },
+        { "Bridge__Backfill__ProgressInterval", "00:00:00", "Bridge:Backfill:ProgressInterval must be a positive duration" },
+    };
+
+    public static TheoryData<string[], string> BadBackfillArguments => new()
+    {
+        { ["backfill"], "backfill needs one of --source N or --table NAME" },
+        { ["backfill", "--source", "0", "--table", "config-chat"], "backfill needs one of --source N or --table NAME" },
+        { ["backfill", "--source", "3"], "--source 3: Bridge:Sources has 1 sources" },
+        { ["backfill", "--table", "config-other"], "--table config-other: no source in Bridge:Sources reads that table" },
+        { ["backfill", "--source", "0", "--run", "two words"], "--run needs a name" },
+        { ["backfill", "--source", "0", "--Bridge:Backfill:PageSize", "0"], "PageSize must be between 1 and 100000" },
     };
 
     [Theory]
@@ -43,6 +56,16 @@ public sealed class ConfigurationErrorTests(ChatEmulators aws) : IClassFixture<C
         await using var bridge = BridgeProcess.Start(settings);
         Assert.Equal(2, await bridge.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains(expected, bridge.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(BadBackfillArguments))]
+    public async Task A_backfill_command_with_bad_arguments_exits_2_naming_the_problem(string[] arguments, string expected)
+    {
+        await EnsureGoodSetupAsync();
+        await using var backfill = BridgeProcess.Start(aws.BridgeSettings("config-chat", "config-out", "config-checkpoints"), arguments);
+        Assert.Equal(2, await backfill.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains(expected, backfill.Output, StringComparison.Ordinal);
     }
 
     [Fact]

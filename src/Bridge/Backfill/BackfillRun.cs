@@ -1,0 +1,37 @@
+namespace Bridge.Backfill;
+
+/// <summary>One backfill of one table, as recorded in the checkpoint table: started once, finished once, never repeated by accident.</summary>
+/// <param name="RunId">Names the backfill: <see cref="SnapshotRunId"/> for <c>StartPosition = Snapshot</c>, or the one given to the
+/// <c>backfill</c> command. A finished run of that name is not scanned again; a new consumer gets a new name.</param>
+/// <param name="TotalSegments">Fixed by whoever started the run, so every worker and every resume splits the table the same way.</param>
+/// <param name="ScanStartedAt">At least a minute before the run was first recorded, at a whole minute (see <see cref="Begin"/>):
+/// every change made after the scan began has a stream <c>ApproximateCreationDateTime</c> at or after it.</param>
+/// <param name="FinishedAt">When the last segment was acknowledged by Kinesis; null while the run is under way.</param>
+public sealed record BackfillRun(string TableName, string RunId, int TotalSegments, DateTimeOffset ScanStartedAt, DateTimeOffset? FinishedAt = null)
+{
+    /// <summary>The run of <c>StartPosition = Snapshot</c>: one per table, ever.</summary>
+    public const string SnapshotRunId = "snapshot";
+
+    public bool IsFinished => FinishedAt is not null;
+
+    /// <summary>A run to propose now. Its start is rounded down to the minute and moved a minute earlier, because stream records'
+    /// <c>ApproximateCreationDateTime</c> is rounded down (to the second by DynamoDB, to the minute by DynamoDB Local): so every
+    /// change made after the scan began has a creation time at or after <see cref="ScanStartedAt"/>, which is what a consumer
+    /// compares to tell which changes a backfill record may not reflect. Earlier is safe: it only counts more changes as new.</summary>
+    public static BackfillRun Begin(string tableName, string runId, int totalSegments, DateTimeOffset now) =>
+        new(tableName, runId, totalSegments, DateTimeOffset.FromUnixTimeSeconds((now.ToUnixTimeSeconds() / 60 * 60) - 60));
+
+    /// <summary>A run id is a name: letters, digits, <c>.</c>, <c>_</c>, <c>-</c>, at most 64.</summary>
+    public static bool IsValidRunId(string? runId) =>
+        runId is { Length: > 0 and <= 64 } && runId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+
+    public override string ToString() => $"{TableName}/{RunId}";
+}
+
+/// <summary>One segment of a run's parallel scan, as stored: who scans it, how far it got, and its optimistic-locking counter (as a shard lease).</summary>
+/// <param name="ResumeKey">The <c>LastEvaluatedKey</c> of the last page Kinesis acknowledged completely, as DynamoDB JSON; null before the first page.</param>
+/// <param name="IsDone">Every page of the segment was acknowledged: nobody scans it again.</param>
+public sealed record ScanSegment(BackfillRun Run, int Segment, string? Owner, long Counter, string? ResumeKey, bool IsDone)
+{
+    public override string ToString() => $"{Run}/segment {Segment} of {Run.TotalSegments}";
+}

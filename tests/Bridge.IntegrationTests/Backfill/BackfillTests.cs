@@ -1,0 +1,216 @@
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using System.Text.Json.Nodes;
+using Bridge.Backfill;
+using Bridge.IntegrationTests.Forwarding;
+using Bridge.Testing;
+
+namespace Bridge.IntegrationTests.Backfill;
+
+/// <summary>The real host on DynamoDB Local and kinesalite: a table with 20,000 items and changes running during the scan,
+/// rebuilt from the target stream and compared item for item.</summary>
+public sealed class BackfillTests(ChatEmulators aws) : IClassFixture<ChatEmulators>
+{
+    private const int ExistingItems = 20_000;
+    private const int Rooms = 200;
+
+    [Fact]
+    public async Task Snapshot_start_then_stream_rebuilds_the_table_exactly_while_it_changes_during_the_scan()
+    {
+        var table = await CreateFilledTableAsync("bf-snapshot");
+        await aws.CreateTargetAsync("bf-snapshot-out", shards: 4);
+        var settings = SlowScan(aws.BridgeSettings(table.TableName, "bf-snapshot-out", "bf-snapshot-checkpoints", startPosition: "Snapshot"));
+
+        using var stopChanging = new CancellationTokenSource();
+        var changing = table.ChangeUntilAsync(Rooms, seed: 1, stopChanging.Token);
+        await using var bridge = BridgeProcess.Start(settings);
+        await WaitForLineAsync(bridge, "Backfill bf-snapshot/snapshot: scanning segment");
+        var changesWhenScanBegan = table.Changes;
+        await WaitForLineAsync(bridge, "Backfill bf-snapshot/snapshot finished", TimeSpan.FromMinutes(4));
+        var changesDuringScan = table.Changes - changesWhenScanBegan;
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await stopChanging.CancelAsync();
+        await changing;
+
+        var replica = await WaitForReplicaAsync(table, "bf-snapshot-out", bridge, backfillDefersToNewerChanges: false);
+        Assert.True(changesDuringScan > 100, $"only {changesDuringScan} changes were made while the table was scanned");
+
+        // Each item scanned once (the sink may send a record twice after a timeout, at least once being the promise).
+        Assert.InRange(replica.SnapshotEventIds.Count, ExistingItems - table.Changes, ExistingItems + table.Changes);
+        Assert.Equal(0, await bridge.StopAsync());
+        await AssertSnapshotRecordShapeAsync("bf-snapshot-out", table.TableName, "snapshot");
+
+        // A restart does not scan again: the finished run is recorded.
+        await using var restarted = BridgeProcess.Start(settings);
+        await WaitForLineAsync(restarted, "Starting shard");
+        Assert.DoesNotContain(restarted.Lines, l => l.Contains("scanning segment", StringComparison.Ordinal));
+        Assert.Equal(0, await restarted.StopAsync());
+    }
+
+    [Fact]
+    public async Task Backfill_command_killed_mid_scan_resumes_from_segment_checkpoints_while_the_bridge_forwards()
+    {
+        var table = await CreateFilledTableAsync("bf-command");
+        await aws.CreateTargetAsync("bf-command-out", shards: 4);
+        var settings = aws.BridgeSettings(table.TableName, "bf-command-out", "bf-command-checkpoints", startPosition: "LATEST");
+        await using var bridge = BridgeProcess.Start(settings);
+        await WaitForLineAsync(bridge, "Starting shard");
+
+        await using var proxy = new RecordingProxy(aws.DynamoDb.Endpoint);
+        var commandSettings = SlowScan(new Dictionary<string, string>(settings) { ["AWS_ENDPOINT_URL_DYNAMODB"] = proxy.Endpoint.ToString() });
+
+        // Two segments at a time, at half the rate: four waves of segments, so a kill lands between done and unstarted ones.
+        commandSettings["Bridge__Backfill__ConcurrentSegments"] = "2";
+        commandSettings["Bridge__Backfill__ReadUnitsPerSecond"] = "20";
+        string[] command = ["backfill", "--table", table.TableName, "--run", "consumer-b"];
+        using var stopChanging = new CancellationTokenSource();
+        var changing = table.ChangeUntilAsync(Rooms, seed: 2, stopChanging.Token);
+
+        // First attempt: killed once some segments are done and others are part way.
+        var store = new DynamoDbBackfillStore(aws.DynamoDbClient, "bf-command-checkpoints", TimeProvider.System);
+        await using (var first = BridgeProcess.Start(commandSettings, command))
+        {
+            var deadline = DateTimeOffset.UtcNow.AddMinutes(3);
+            while (true)
+            {
+                var run = await store.GetRunAsync(table.TableName, "consumer-b", CancellationToken.None);
+                var segments = run is null ? [] : await store.ListSegmentsAsync(run, CancellationToken.None);
+                if (segments.Count(s => s.IsDone) >= 2 && segments.Any(s => !s.IsDone && s.ResumeKey is not null))
+                {
+                    break;
+                }
+
+                Assert.False(first.HasExited || DateTimeOffset.UtcNow > deadline, "the backfill ended before it could be killed mid-scan:\n" + first.Output);
+                await Task.Delay(100);
+            }
+
+            first.Kill();
+            await first.WaitForExitAsync();
+        }
+
+        var runAfterKill = await store.GetRunAsync(table.TableName, "consumer-b", CancellationToken.None);
+        Assert.False(runAfterKill!.IsFinished);
+        var atKill = await store.ListSegmentsAsync(runAfterKill, CancellationToken.None);
+        var firstAttemptScans = ScansOf(proxy, table.TableName);
+        proxy.Clear();
+
+        // Second attempt: the same command resumes (after the dead holder's segments expire) and finishes.
+        await using (var second = BridgeProcess.Start(commandSettings, command))
+        {
+            Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromMinutes(4)));
+            Assert.Contains(second.Lines, l => l.Contains("Backfill bf-command/consumer-b finished", StringComparison.Ordinal));
+        }
+
+        var resumedScans = ScansOf(proxy, table.TableName);
+        var done = atKill.Where(s => s.IsDone).Select(s => s.Segment).ToHashSet();
+        Assert.DoesNotContain(resumedScans, s => done.Contains(s.Segment));
+        foreach (var segment in atKill.Where(s => !s.IsDone))
+        {
+            var firstScan = resumedScans.First(s => s.Segment == segment.Segment);
+            Assert.True(
+                JsonNode.DeepEquals(firstScan.ExclusiveStartKey, segment.ResumeKey is null ? null : JsonNode.Parse(segment.ResumeKey)),
+                $"segment {segment.Segment} resumed at {firstScan.ExclusiveStartKey?.ToJsonString() ?? "the start"}, not at its checkpoint {segment.ResumeKey ?? "(none)"}");
+        }
+
+        // A third run of a finished backfill scans nothing.
+        proxy.Clear();
+        await using (var third = BridgeProcess.Start(commandSettings, command))
+        {
+            Assert.Equal(0, await third.WaitForExitAsync());
+            Assert.Contains(third.Lines, l => l.Contains("finished at", StringComparison.Ordinal) && l.Contains("not scanned again", StringComparison.Ordinal));
+        }
+
+        Assert.Empty(ScansOf(proxy, table.TableName));
+        await stopChanging.CancelAsync();
+        await changing;
+
+        var replica = await WaitForReplicaAsync(table, "bf-command-out", bridge, backfillDefersToNewerChanges: true);
+        Assert.Equal(0, await bridge.StopAsync());
+        Assert.True(replica.StreamRecords > 0);
+        Assert.True(
+            resumedScans.Count < firstAttemptScans.Count + resumedScans.Count && done.Count >= 2,
+            $"first attempt {firstAttemptScans.Count} Scan calls, resumed {resumedScans.Count}, {done.Count} segments done at the kill");
+        await AssertSnapshotRecordShapeAsync("bf-command-out", table.TableName, "consumer-b");
+    }
+
+    /// <summary>8 segments, 4 at a time, 100-item pages, 40 read units a second: about ten seconds for 20,000 items.</summary>
+    private static Dictionary<string, string> SlowScan(Dictionary<string, string> settings)
+    {
+        settings["Bridge__Backfill__TotalSegments"] = "8";
+        settings["Bridge__Backfill__ConcurrentSegments"] = "4";
+        settings["Bridge__Backfill__PageSize"] = "100";
+        settings["Bridge__Backfill__ReadUnitsPerSecond"] = "40";
+        settings["Bridge__Backfill__ProgressInterval"] = "00:00:02";
+        return settings;
+    }
+
+    /// <summary>A table whose 20,000 items were written before its stream was enabled: only a scan can find them, as when they are older than the stream's 24 hours.</summary>
+    private async Task<ItemsTable> CreateFilledTableAsync(string name)
+    {
+        await aws.CreateTableAsync(name, stream: false);
+        var table = new ItemsTable(aws.DynamoDbClient, name);
+        await table.FillAsync(ExistingItems, Rooms);
+        await aws.DynamoDbClient.UpdateTableAsync(new UpdateTableRequest
+        {
+            TableName = name,
+            StreamSpecification = new StreamSpecification { StreamEnabled = true, StreamViewType = StreamViewType.NEW_AND_OLD_IMAGES },
+        });
+        return table;
+    }
+
+    /// <summary>Rebuilds the table from the target until it equals the table (the bridge may still be catching up), or fails with the differences.</summary>
+    private async Task<TableReplica> WaitForReplicaAsync(ItemsTable table, string target, BridgeProcess bridge, bool backfillDefersToNewerChanges)
+    {
+        var expected = await table.ReadAllAsync();
+        var deadline = DateTimeOffset.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            var replica = await TableReplica.RebuildAsync(aws.KinesisClient, target, backfillDefersToNewerChanges);
+            var differences = TableReplica.Differences(expected, replica.Items);
+            if (differences.Count == 0)
+            {
+                return replica;
+            }
+
+            if (bridge.HasExited || DateTimeOffset.UtcNow > deadline)
+            {
+                var examples = differences.Take(5).Select(d => d + "\n    records: " + string.Join("; ", replica.History.GetValueOrDefault(d.Split(' ')[1].TrimEnd(':')) ?? []));
+                Assert.Fail($"{differences.Count} of {expected.Count} items differ, e.g.:\n{string.Join('\n', examples)}\n{bridge.Output}");
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+    }
+
+    /// <summary>A snapshot record is a stream record: INSERT, Keys, NewImage, the table's name, plus the backfill marker and the scan's start.</summary>
+    private async Task AssertSnapshotRecordShapeAsync(string target, string tableName, string runId)
+    {
+        var records = await Bridge.Testing.Chat.KinesisReadback.ReadKinesisRecordsAsync(aws.KinesisClient, target);
+        var snapshot = records.Select(r => JsonDocument.Parse(r.Record.Data).RootElement).First(r => r.TryGetProperty("backfill", out _));
+        Assert.Equal("INSERT", snapshot.GetProperty("eventName").GetString());
+        Assert.True(snapshot.GetProperty("backfill").GetBoolean());
+        Assert.Equal(runId, snapshot.GetProperty("backfillRun").GetString());
+        Assert.Equal(tableName, snapshot.GetProperty("tableName").GetString());
+        Assert.True(snapshot.GetProperty("scanStartedAt").GetDateTimeOffset() < DateTimeOffset.UtcNow);
+        var dynamodb = snapshot.GetProperty("dynamodb");
+        Assert.Equal(TableReplica.KeyOf(dynamodb.GetProperty("Keys")), TableReplica.KeyOf(dynamodb.GetProperty("NewImage")));
+        Assert.Equal(2, dynamodb.GetProperty("Keys").EnumerateObject().Count());
+    }
+
+    private static List<(int Segment, JsonNode? ExclusiveStartKey)> ScansOf(RecordingProxy proxy, string tableName) =>
+        [.. proxy.Bodies("Scan")
+            .Select(b => JsonNode.Parse(b)!.AsObject())
+            .Where(b => b["TableName"]!.GetValue<string>() == tableName)
+            .Select(b => (b["Segment"]!.GetValue<int>(), b["ExclusiveStartKey"]?.DeepClone()))];
+
+    private static async Task WaitForLineAsync(BridgeProcess process, string text, TimeSpan? timeout = null)
+    {
+        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromMinutes(2));
+        while (!process.Lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+        {
+            Assert.False(process.HasExited || DateTimeOffset.UtcNow > deadline, $"no line with '{text}' (exited: {process.HasExited}):\n{process.Output}");
+            await Task.Delay(100);
+        }
+    }
+}
