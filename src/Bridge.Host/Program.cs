@@ -24,7 +24,9 @@ if (OperatorCommand.IsRequested(args))
     return await OperatorCommand.RunAsync(args).ConfigureAwait(false);
 }
 
-var builder = Host.CreateApplicationBuilder(args);
+// appsettings.json (log filters and format) sits beside the binary; the default content root, the working directory,
+// would miss it whenever the host is started from elsewhere (dotnet run --project from the repository root, a service).
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddBridgeOptions();
 builder.Services.AddAwsClients();
