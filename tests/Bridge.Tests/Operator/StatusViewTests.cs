@@ -66,6 +66,15 @@ public sealed class StatusViewTests
     [InlineData(36_000.0, "10.0 h")]
     public void Ages_read_in_the_unit_that_fits(double? seconds, string shown) => Assert.Equal(shown, StatusView.Age(seconds));
 
+    [Fact]
+    public void Merge_mode_shows_who_holds_the_merge_group_and_not_as_a_source_shard()
+    {
+        var snapshot = new StatusSnapshot(DateTimeOffset.UnixEpoch, TimeSpan.FromSeconds(10), "chat-leases", null, [], [], [], [], []) { MergeGroup = new("worker-b", 7) };
+        Assert.Contains("0 source shards", Render(snapshot), StringComparison.Ordinal);
+        Assert.Contains("Merge mode, merge group held by worker-b", Render(snapshot), StringComparison.Ordinal);
+        Assert.DoesNotContain("merge group", Render(snapshot with { MergeGroup = null }), StringComparison.Ordinal);
+    }
+
     private static string Render(StatusSnapshot snapshot)
     {
         var output = new StringWriter();

@@ -22,11 +22,19 @@ internal sealed class StatusReader(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsCli
         var items = await ScanAsync(leaseTable, cancellationToken).ConfigureAwait(false);
         var leases = new List<Lease>();
         var others = new List<OtherLeaseItem>();
+        MergeGroupStatus? group = null;
         foreach (var item in items)
         {
             if (DynamoDbLeaseStore.TryParseShardLease(item) is { } lease)
             {
-                leases.Add(lease);
+                if (lease.StreamArn == Ordering.MergeGroup.StreamArn)
+                {
+                    group = new MergeGroupStatus(lease.Owner, lease.Counter);
+                }
+                else
+                {
+                    leases.Add(lease);
+                }
             }
             else
             {
@@ -49,7 +57,7 @@ internal sealed class StatusReader(IAmazonDynamoDB dynamoDb, IDynamoDbStreamsCli
         var workers = shards.Where(s => s.Owner is not null).GroupBy(s => s.Owner!, StringComparer.Ordinal)
             .Select(g => new WorkerLeases(g.Key, g.Count(), g.Count(s => s.State == ShardState.Reading)))
             .OrderBy(w => w.Worker, StringComparer.Ordinal).ToList();
-        return new StatusSnapshot(now, leaseDuration, leaseTable, targetStream, shards, workers, target, others, problems);
+        return new StatusSnapshot(now, leaseDuration, leaseTable, targetStream, shards, workers, target, others, problems) { MergeGroup = group };
     }
 
     private async Task<List<Dictionary<string, AttributeValue>>> ScanAsync(string leaseTable, CancellationToken cancellationToken)

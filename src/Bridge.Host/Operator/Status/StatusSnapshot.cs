@@ -15,7 +15,15 @@ internal sealed record StatusSnapshot(
     IReadOnlyList<WorkerLeases> Workers,
     IReadOnlyList<TargetShardStatus> TargetShards,
     IReadOnlyList<OtherLeaseItem> OtherItems,
-    IReadOnlyList<string> Problems);
+    IReadOnlyList<string> Problems)
+{
+    /// <summary>Merge mode's group lease (<c>Bridge:Ordering:Mode = Merge</c>): whichever worker holds it merges every
+    /// source; the others stand by. Null when the bridge runs in Shard mode.</summary>
+    public MergeGroupStatus? MergeGroup { get; init; }
+}
+
+/// <summary>Who holds Merge mode's group lease, and its counter (it moves with every renewal).</summary>
+internal sealed record MergeGroupStatus(string? Owner, long LeaseCounter);
 
 /// <summary>Where one source shard is.</summary>
 /// <param name="Checkpoint">The stored checkpoint: a sequence number, SHARD_END, LATEST, or null when none yet.</param>

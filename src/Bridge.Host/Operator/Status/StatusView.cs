@@ -17,7 +17,8 @@ internal static class StatusView
             new Markup(Markup.Escape(
                 $"Lease table {snapshot.LeaseTable} at {snapshot.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC: "
                 + $"{snapshot.Shards.Count} source shards ({reading} reading, {finished} finished, {waiting} unowned), {snapshot.Workers.Count} worker{(snapshot.Workers.Count == 1 ? "" : "s")}, "
-                + (snapshot.TargetStream is null ? "no target named" : $"target {snapshot.TargetStream}: {snapshot.TargetShards.Count(t => t.Open)} open shards"))),
+                + (snapshot.TargetStream is null ? "no target named" : $"target {snapshot.TargetStream}: {snapshot.TargetShards.Count(t => t.Open)} open shards")
+                + (snapshot.MergeGroup is { } group ? $"; Merge mode, merge group held by {group.Owner ?? "nobody (unowned)"}" : ""))),
             SourceShards(snapshot),
             Workers(snapshot),
         };
