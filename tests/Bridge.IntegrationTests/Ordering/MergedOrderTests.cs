@@ -23,11 +23,7 @@ public sealed class MergedOrderTests(ChatEmulators aws) : IClassFixture<ChatEmul
         await messages.WriteAsync(300);
         await using var second = BridgeProcess.Start(Settings(messages, target, "Merge"));
         await messages.WriteAsync(300);
-        await WaitForAsync(target, messages.Written, second);
-        Assert.Equal(0, await second.StopAsync());
-
-        var report = await RoomMessages.ReadTargetAsync(aws.KinesisClient, target);
-        Assert.Equal(messages.Written, report.Distinct);
+        var report = await StopWhenAllForwardedAsync(second, messages, target);
         Assert.Equal(0, report.Duplicates);
         Assert.Empty(report.OrderViolations());
     }
@@ -46,11 +42,7 @@ public sealed class MergedOrderTests(ChatEmulators aws) : IClassFixture<ChatEmul
 
         await messages.WriteAsync(300);
         await using var second = BridgeProcess.Start(Settings(messages, target, "Merge"));
-        await WaitForAsync(target, messages.Written, second);
-        Assert.Equal(0, await second.StopAsync());
-
-        var report = await RoomMessages.ReadTargetAsync(aws.KinesisClient, target);
-        Assert.Equal(messages.Written, report.Distinct);
+        var report = await StopWhenAllForwardedAsync(second, messages, target);
         Assert.Empty(report.OrderViolations());
     }
 
@@ -61,25 +53,13 @@ public sealed class MergedOrderTests(ChatEmulators aws) : IClassFixture<ChatEmul
         await messages.WriteAsync(900);
         await using (var shardMode = BridgeProcess.Start(Settings(messages, target, "Shard")))
         {
-            await WaitForAsync(target, messages.Written, shardMode);
-            Assert.Equal(0, await shardMode.StopAsync());
+            Assert.NotEmpty((await StopWhenAllForwardedAsync(shardMode, messages, target)).OrderViolations());
         }
-
-        var shard = await RoomMessages.ReadTargetAsync(aws.KinesisClient, target);
-        Assert.Equal(messages.Written, shard.Distinct);
-        Assert.NotEmpty(shard.OrderViolations());
 
         var mergedTarget = target + "-merged";
         await aws.CreateTargetAsync(mergedTarget, shards: 4);
-        await using (var mergeMode = BridgeProcess.Start(Settings(messages, mergedTarget, "Merge", checkpoints: target + "-merged-checkpoints")))
-        {
-            await WaitForAsync(mergedTarget, messages.Written, mergeMode);
-            Assert.Equal(0, await mergeMode.StopAsync());
-        }
-
-        var merged = await RoomMessages.ReadTargetAsync(aws.KinesisClient, mergedTarget);
-        Assert.Equal(messages.Written, merged.Distinct);
-        Assert.Empty(merged.OrderViolations());
+        await using var mergeMode = BridgeProcess.Start(Settings(messages, mergedTarget, "Merge", checkpoints: target + "-merged-checkpoints"));
+        Assert.Empty((await StopWhenAllForwardedAsync(mergeMode, messages, mergedTarget)).OrderViolations());
     }
 
     [Fact]
@@ -99,12 +79,8 @@ public sealed class MergedOrderTests(ChatEmulators aws) : IClassFixture<ChatEmul
 
         holder.Kill();
         await messages.WriteAsync(300);
-        await WaitForAsync(target, messages.Written, standby);
+        var report = await StopWhenAllForwardedAsync(standby, messages, target);
         Assert.Contains(standby.Lines, l => l.Contains("holds the merge group", StringComparison.Ordinal));
-        Assert.Equal(0, await standby.StopAsync());
-
-        var report = await RoomMessages.ReadTargetAsync(aws.KinesisClient, target);
-        Assert.Equal(messages.Written, report.Distinct);
         Assert.Empty(report.OrderViolations());
     }
 
@@ -147,6 +123,17 @@ public sealed class MergedOrderTests(ChatEmulators aws) : IClassFixture<ChatEmul
         }
 
         return settings;
+    }
+
+    /// <summary>Waits until every message written is in the target, stops the bridge as an orchestrator does (SIGTERM,
+    /// exit 0 after draining) and reads the target back, every message there.</summary>
+    private async Task<MergedReport> StopWhenAllForwardedAsync(BridgeProcess bridge, RoomMessages messages, string target)
+    {
+        await WaitForAsync(target, messages.Written, bridge);
+        Assert.Equal(0, await bridge.StopAsync());
+        var report = await RoomMessages.ReadTargetAsync(aws.KinesisClient, target);
+        Assert.Equal(messages.Written, report.Distinct);
+        return report;
     }
 
     private async Task WaitForAsync(string target, int distinct, BridgeProcess bridge)
