@@ -161,7 +161,6 @@ internal sealed partial class MergeStage : IAsyncDisposable
             }
 
             Debug.Assert(finished.Held.Count == 0, "a shard finishes only after everything it read was acknowledged");
-            finished.Ended = true;
             var children = _frontiers.Values.Where(f => f.ParentKey == key).ToList();
             if (children.Count == 0)
             {
@@ -400,7 +399,8 @@ internal sealed partial class MergeStage : IAsyncDisposable
     /// <summary>Forgets keys whose last release is far behind the watermark, so memory follows recent keys, not all keys.</summary>
     private void Prune(long watermark)
     {
-        if (watermark == long.MinValue || watermark - _prunedAt < _lateHorizon / 2)
+        // _prunedAt starts at long.MinValue, where the subtraction would overflow: the first known watermark prunes.
+        if (watermark == long.MinValue || (_prunedAt != long.MinValue && watermark - _prunedAt < _lateHorizon / 2))
         {
             return;
         }

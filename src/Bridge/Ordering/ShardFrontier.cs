@@ -20,9 +20,6 @@ internal sealed class ShardFrontier(SourceShard shard, string key, string? paren
     /// finds the shard at its tip; <see cref="long.MinValue"/> before either. Never goes back.</summary>
     public long Value { get; set; } = long.MinValue;
 
-    /// <summary>The shard reached SHARD_END; it stays as a floor of the watermark until a child is tracked.</summary>
-    public bool Ended { get; set; }
-
     /// <summary>In the stage's heap of shards with held records (possibly with a stale priority after a withdrawal).</summary>
     public bool Queued { get; set; }
 
