@@ -56,6 +56,11 @@ public sealed class BridgeDashboard : Construct
                         service.MetricMemoryUtilization(new MetricOptions { Period = period })),
                     Graph("Error rate (%)", metrics.ErrorRatePercent(Duration.Minutes(5))),
                 ],
+                [
+                    // Empty unless Bridge:Ordering:Mode is Merge, or a backfill runs.
+                    Graph("Merge mode: watermark delay (ms, max), late records", metrics.WatermarkDelayMaximum(period), metrics.LateRecords(period)),
+                    Graph("Backfill: items scanned, progress (%)", metrics.BackfillItemsScanned(period), metrics.BackfillProgressMaximum(period)),
+                ],
             ],
         });
     }

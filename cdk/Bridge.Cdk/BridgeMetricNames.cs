@@ -55,4 +55,16 @@ public static class BridgeMetricNames
 
     /// <summary>Milliseconds since the oldest held lease last wrote a checkpoint.</summary>
     public const string CheckpointAgeMs = "CheckpointAgeMs";
+
+    /// <summary>Merge mode: milliseconds between now and the watermark (maximum in the interval).</summary>
+    public const string WatermarkDelayMs = "WatermarkDelayMs";
+
+    /// <summary>Merge mode: records whose order value was below one already released for their key.</summary>
+    public const string LateRecords = "LateRecords";
+
+    /// <summary>Items a backfill scanned and handed to the sink.</summary>
+    public const string BackfillItemsScanned = "BackfillItemsScanned";
+
+    /// <summary>Share of the table a running backfill has scanned, in percent; absent when no backfill runs.</summary>
+    public const string BackfillProgressPercent = "BackfillProgressPercent";
 }

@@ -32,6 +32,14 @@ internal sealed class WorkerMetrics(string serviceName)
 
     public Metric PutRecordsThrottled(Duration period) => Of(BridgeMetricNames.PutRecordsThrottled, Stats.SUM, period);
 
+    public Metric WatermarkDelayMaximum(Duration period) => Of(BridgeMetricNames.WatermarkDelayMs, Stats.MAXIMUM, period);
+
+    public Metric LateRecords(Duration period) => Of(BridgeMetricNames.LateRecords, Stats.SUM, period);
+
+    public Metric BackfillItemsScanned(Duration period) => Of(BridgeMetricNames.BackfillItemsScanned, Stats.SUM, period);
+
+    public Metric BackfillProgressMaximum(Duration period) => Of(BridgeMetricNames.BackfillProgressPercent, Stats.MAXIMUM, period);
+
     /// <summary>Percent of records that failed (undeliverable or rejected by PutRecords); 0 when idle.</summary>
     public MathExpression ErrorRatePercent(Duration period) =>
         new(new MathExpressionProps

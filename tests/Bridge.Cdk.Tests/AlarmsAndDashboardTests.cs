@@ -35,6 +35,18 @@ public sealed class AlarmsAndDashboardTests
     }
 
     [Fact]
+    public void The_dashboard_graphs_merge_mode_and_backfill_progress()
+    {
+        var stack = SynthesizedStack.FromContext();
+
+        var body = Assert.Single(stack.Resources("AWS::CloudWatch::Dashboard")).GetProperty("Properties").GetProperty("DashboardBody").GetRawText();
+        Assert.Contains(BridgeMetricNames.WatermarkDelayMs, body, StringComparison.Ordinal);
+        Assert.Contains(BridgeMetricNames.LateRecords, body, StringComparison.Ordinal);
+        Assert.Contains(BridgeMetricNames.BackfillItemsScanned, body, StringComparison.Ordinal);
+        Assert.Contains(BridgeMetricNames.BackfillProgressPercent, body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Missing_worker_metrics_raise_the_no_workers_alarm()
     {
         var stack = SynthesizedStack.FromContext();

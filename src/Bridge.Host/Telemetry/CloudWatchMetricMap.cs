@@ -36,6 +36,7 @@ internal static class CloudWatchMetricMap
     private const string Count = "Count";
     private const string Bytes = "Bytes";
     private const string Milliseconds = "Milliseconds";
+    private const string Percent = "Percent";
 
     private static readonly Rule[] Rules =
     [
@@ -68,6 +69,9 @@ internal static class CloudWatchMetricMap
         new("WatermarkDelayMs", Milliseconds, "bridge.ordering.watermark_delay", Folding.Max, 1000),
         new("HeldRecords", Count, "bridge.ordering.held_records", Folding.Sum),
         new("LateRecords", Count, "bridge.ordering.late_records", Folding.Sum),
+        new("BackfillItemsScanned", Count, "bridge.backfill.items_scanned", Folding.Sum),
+        new("BackfillProgressPercent", Percent, "bridge.backfill.progress", Folding.Max, 100),
+        new("BackfillTimeLeftMs", Milliseconds, "bridge.backfill.time_left", Folding.Max, 1000),
     ];
 
     /// <summary>Every CloudWatch metric name this map can emit.</summary>

@@ -59,6 +59,39 @@ public sealed class CloudWatchMetricMapTests
         Assert.Equal(6000, idle["SourceLagMs"]);
     }
 
+    [Fact]
+    public void A_running_backfill_reports_items_progress_in_percent_and_time_left_and_nothing_once_it_is_over()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-27T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var metrics = new BridgeMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), time);
+        var queue = new CloudWatchQueue();
+        using var provider = Sdk.CreateMeterProviderBuilder()
+            .AddMeter(BridgeMetrics.MeterName)
+            .AddReader(new PeriodicExportingMetricReader(new CloudWatchExporter(queue, time), 3_600_000) { TemporalityPreference = MetricReaderTemporalityPreference.Delta })
+            .Build();
+        var run = Bridge.Backfill.BackfillRun.Begin("orders", "search-index", 4, time.GetUtcNow());
+        var progress = new Bridge.Backfill.BackfillProgress(run, tableItemCount: 1000, tableSizeBytes: 0, time);
+        metrics.ObserveBackfill(progress);
+        progress.OnPage(250, 25_000);
+        metrics.BackfillScanned("orders", 250, 25_000);
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        provider.ForceFlush();
+        var running = Read(queue);
+
+        Assert.Equal(250, running["BackfillItemsScanned"]);
+        Assert.Equal(25, running["BackfillProgressPercent"]);
+        Assert.Equal(30_000, running["BackfillTimeLeftMs"]); // a quarter in 10 s: three quarters in 30 s
+
+        metrics.ForgetBackfill(progress);
+        provider.ForceFlush();
+        var over = Read(queue);
+        Assert.Equal(0, over["BackfillItemsScanned"]);
+        Assert.False(over.ContainsKey("BackfillProgressPercent"));
+        Assert.False(over.ContainsKey("BackfillTimeLeftMs"));
+    }
+
     private static Dictionary<string, double> Read(CloudWatchQueue queue)
     {
         Assert.True(queue.Channel.Reader.TryRead(out var interval));
