@@ -4,6 +4,7 @@ using Amazon.DynamoDBv2.Model;
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Protocol;
 using Bridge.Coordination;
+using Bridge.Filtering;
 using Bridge.Forwarding;
 using Bridge.Routing;
 using Bridge.Sink;
@@ -38,6 +39,7 @@ internal sealed partial class SegmentScanner(
     SegmentHold hold,
     SnapshotRecord snapshot,
     RecordRouter router,
+    SourceFilter? filter,
     KinesisSink sink,
     KinesisSink? deadLetterSink,
     ReadBudget budget,
@@ -175,8 +177,16 @@ internal sealed partial class SegmentScanner(
     {
         var ordinal = SequenceNumber.Parse((++_ordinal).ToString(CultureInfo.InvariantCulture));
         var record = snapshot.Create(item, string.Create(CultureInfo.InvariantCulture, $"{source.ShardId}-{_ordinal}"), readAt, size);
-        var outcome = router.Route(record);
         await _acks.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+        if (filter is not null && filter.Check(record) is var verdict and not FilterVerdict.Forward)
+        {
+            // Left out by the source's filter, as its stream records are: counted, and passed by the segment's checkpoint.
+            metrics.Filtered(source, verdict);
+            _acks.Acknowledge(_acks.Register(ordinal, 0));
+            return;
+        }
+
+        var outcome = router.Route(record);
         if (outcome.IsRouted)
         {
             await sink.AppendAsync(new OutboundRecord(source, ordinal, outcome.PartitionKey, outcome.Data, readAt, _acks, outcome.Size), cancellationToken).ConfigureAwait(false);

@@ -1,7 +1,9 @@
 using System.Runtime.ExceptionServices;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Bridge.Filtering;
 using Bridge.Forwarding;
+using Bridge.Output;
 using Bridge.Routing;
 using Bridge.Sink;
 using Bridge.Source;
@@ -56,7 +58,7 @@ internal sealed partial class TableBackfill(
 
         LogRunStarted(run.TableName, run.RunId, run.TotalSegments, run.ScanStartedAt, progress.TableItemCount, progress.TableSizeBytes);
         var keyAttributes = table.KeySchema.Select(k => k.AttributeName).ToList();
-        var snapshot = new SnapshotRecord(run, keyAttributes);
+        var snapshot = new SnapshotRecord(run, keyAttributes, DynamoDbStreamArn.TryGetRegion(source.StreamArn, out var region) ? region : null);
         var budget = new ReadBudget(options.Backfill.ReadUnitsPerSecond, time);
         var running = new Dictionary<Task<SegmentOutcome>, SegmentHold>();
 
@@ -196,8 +198,9 @@ internal sealed partial class TableBackfill(
     {
         var run = hold.Current.Run;
         var shard = new SourceShard(source.TableName, source.StreamArn, $"backfill-{run.RunId}-{hold.Current.Segment}");
-        var router = new RecordRouter(source.KeySelector, new OutputRecordEncoder(source.TableName, source.StreamArn, shard.ShardId), options.Sink.MaxRecordBytes);
-        return new SegmentScanner(dynamoDb, hold, snapshot, router, sink, deadLetterSink, budget, progress, shard, options, time, loggers.CreateLogger<SegmentScanner>(), metrics);
+        // The source's own shaping: a snapshot record goes out as its stream records do (format, images, attributes, filter).
+        var router = new RecordRouter(source.KeySelector, (source.Shape ?? OutputShape.Default).CreateEncoder(source.TableName, source.StreamArn, shard.ShardId), options.Sink.MaxRecordBytes);
+        return new SegmentScanner(dynamoDb, hold, snapshot, router, source.Filter, sink, deadLetterSink, budget, progress, shard, options, time, loggers.CreateLogger<SegmentScanner>(), metrics);
     }
 
     /// <summary>A progress line every <see cref="BackfillOptions.ProgressInterval"/> while the run is under way.</summary>

@@ -198,7 +198,19 @@ internal sealed class ReshapingEncoder(OutputShape shape, string tableName, stri
         writer.WriteString("eventSource"u8, "aws:dynamodb"u8);
         writer.WriteString("eventSourceARN"u8, eventSourceArn);
         writer.WriteString("sourceShardId"u8, sourceShardId);
-        writer.WriteString("sequenceNumber"u8, record.SequenceNumber.Value);
+        if (!record.SequenceNumber.IsEmpty)
+        {
+            writer.WriteString("sequenceNumber"u8, record.SequenceNumber.Value);
+        }
+
+        // A backfill's snapshot record (a state, not a change: no sequence number) keeps what marks it as one.
+        if (!parts.Backfill.IsEmpty)
+        {
+            WriteRaw(writer, "backfill"u8, json, parts.Backfill);
+            WriteRaw(writer, "backfillRun"u8, json, parts.BackfillRun);
+            WriteRaw(writer, "scanStartedAt"u8, json, parts.ScanStartedAt);
+        }
+
         writer.WriteEndObject();
     }
 
@@ -243,7 +255,7 @@ internal sealed class ReshapingEncoder(OutputShape shape, string tableName, stri
     /// <summary>The fields of a stream record the native shape copies, found in one pass.</summary>
     private struct NativeParts
     {
-        public Range AwsRegion, EventId, EventName, UserIdentity, Keys, NewImage, OldImage;
+        public Range AwsRegion, EventId, EventName, UserIdentity, Keys, NewImage, OldImage, Backfill, BackfillRun, ScanStartedAt;
 
         public static NativeParts Read(ReadOnlySpan<byte> json)
         {
@@ -257,6 +269,9 @@ internal sealed class ReshapingEncoder(OutputShape shape, string tableName, stri
                 else if (reader.ValueTextEquals("eventName"u8)) parts.EventName = At(ref reader);
                 else if (reader.ValueTextEquals("userIdentity"u8)) parts.UserIdentity = At(ref reader);
                 else if (reader.ValueTextEquals("dynamodb"u8)) ReadDynamoDb(ref reader, ref parts);
+                else if (reader.ValueTextEquals("backfill"u8)) parts.Backfill = At(ref reader);
+                else if (reader.ValueTextEquals("backfillRun"u8)) parts.BackfillRun = At(ref reader);
+                else if (reader.ValueTextEquals("scanStartedAt"u8)) parts.ScanStartedAt = At(ref reader);
                 else At(ref reader);
             }
 

@@ -10,4 +10,12 @@ public static class DynamoDbStreamArn
         tableName = valid ? parts[1] : "";
         return valid;
     }
+
+    /// <summary>The region part; false when the ARN has none.</summary>
+    public static bool TryGetRegion(string streamArn, out string region)
+    {
+        var parts = streamArn.Split(':');
+        region = parts.Length >= 6 && parts[0] == "arn" ? parts[3] : "";
+        return region.Length > 0;
+    }
 }

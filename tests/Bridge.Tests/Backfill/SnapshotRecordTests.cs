@@ -57,6 +57,34 @@ public class SnapshotRecordTests
         Assert.Equal("""{"BS":["Bw=="]}""", image.GetProperty("blobs").GetRawText());
     }
 
+    [Fact]
+    public void In_the_native_format_a_snapshot_record_has_its_region_no_sequence_number_and_keeps_the_backfill_marker()
+    {
+        const string Arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/Rooms/stream/2026-12-03T00:00:00.000";
+        Assert.True(Bridge.Source.DynamoDbStreamArn.TryGetRegion(Arn, out var region));
+        var record = new SnapshotRecord(Run, ["roomId", "ts"], region).Create(Item(), "e-1", ReadAt, 99);
+        var encoder = new Bridge.Output.OutputShape(Bridge.Output.OutputFormat.KinesisDataStreamsForDynamoDB, Bridge.Output.ImageSelection.Both, Exclude: new HashSet<string> { "raw" })
+            .CreateEncoder("Rooms", Arn, "backfill-consumer-b-2");
+
+        Assert.True(encoder.TryEncode(record, out var encoded));
+
+        Assert.True(encoded.Tail.IsEmpty);
+        using var json = JsonDocument.Parse(encoded.Head);
+        var root = json.RootElement;
+        Assert.Equal("eu-west-1", root.GetProperty("awsRegion").GetString());
+        Assert.Equal("INSERT", root.GetProperty("eventName").GetString());
+        Assert.Equal("Rooms", root.GetProperty("tableName").GetString());
+        Assert.Equal(ReadAt.ToUnixTimeMilliseconds(), root.GetProperty("dynamodb").GetProperty("ApproximateCreationDateTime").GetInt64());
+        Assert.False(root.GetProperty("dynamodb").GetProperty("NewImage").TryGetProperty("raw", out _));
+        Assert.False(root.TryGetProperty("sequenceNumber", out _));
+        Assert.True(root.GetProperty("backfill").GetBoolean());
+        Assert.Equal("consumer-b", root.GetProperty("backfillRun").GetString());
+        Assert.Equal(Run.ScanStartedAt, root.GetProperty("scanStartedAt").GetDateTimeOffset());
+        Assert.Equal(
+            ["awsRegion", "eventID", "eventName", "userIdentity", "recordFormat", "tableName", "dynamodb", "eventSource", "eventSourceARN", "sourceShardId", "backfill", "backfillRun", "scanStartedAt"],
+            root.EnumerateObject().Select(p => p.Name));
+    }
+
     [Theory]
     [InlineData("roomId", "r-1")]
     [InlineData("meta.tenant", "acme")]
