@@ -176,7 +176,8 @@ internal sealed partial class SegmentScanner(
     private async ValueTask ForwardAsync(Dictionary<string, AttributeValue> item, long size, DateTimeOffset readAt, CancellationToken cancellationToken)
     {
         var ordinal = SequenceNumber.Parse((++_ordinal).ToString(CultureInfo.InvariantCulture));
-        var record = snapshot.Create(item, string.Create(CultureInfo.InvariantCulture, $"{source.ShardId}-{_ordinal}"), readAt, size);
+        var eventId = string.Create(CultureInfo.InvariantCulture, $"{source.ShardId}-{_ordinal}");
+        var record = snapshot.Create(item, eventId, readAt, size);
         await _acks.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
         if (filter is not null && filter.Check(record) is var verdict and not FilterVerdict.Forward)
         {
@@ -189,7 +190,10 @@ internal sealed partial class SegmentScanner(
         var outcome = router.Route(record);
         if (outcome.IsRouted)
         {
-            await sink.AppendAsync(new OutboundRecord(source, ordinal, outcome.PartitionKey, outcome.Data, readAt, _acks, outcome.Size), cancellationToken).ConfigureAwait(false);
+            // Items of one partition key need no order among themselves (each is a state, and a scan finds each item once), so
+            // they do not wait for each other in the sink; with KPL aggregation they share their key's queue, to be packed together.
+            var orderKey = options.Target.Aggregation == RecordAggregation.None ? eventId : null;
+            await sink.AppendAsync(new OutboundRecord(source, ordinal, outcome.PartitionKey, outcome.Data, readAt, _acks, outcome.Size, orderKey), cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -1,15 +1,15 @@
 namespace Bridge.Sink;
 
-/// <summary>The records of one partition key waiting for Kinesis, oldest first.</summary>
+/// <summary>The records of one order key (<see cref="OutboundRecord.OrderKey"/>, usually the partition key) waiting for Kinesis, oldest first.</summary>
 /// <remarks>
 /// Only the head may be in flight (alone, or as the first of an aggregate with the records right behind it), and
 /// nothing after it leaves until it is acknowledged: that is the whole per-key order guarantee. Guarded by the sink's lock.
 /// </remarks>
-internal sealed class KeyQueue(string partitionKey)
+internal sealed class KeyQueue(string orderKey)
 {
     private readonly Queue<OutboundRecord> _records = new();
 
-    public string PartitionKey { get; } = partitionKey;
+    public string OrderKey { get; } = orderKey;
 
     /// <summary>True from the moment the head (alone or in an aggregate) is put in a batch until it is acknowledged, or its retry delay has passed.</summary>
     public bool HeadInFlight { get; set; }

@@ -121,10 +121,10 @@ public sealed partial class KinesisSink : IAsyncDisposable
         lock (_lock)
         {
             record.TargetShard = _map.ShardOf(record.PartitionKey);
-            if (!_keys.TryGetValue(record.PartitionKey, out var queue))
+            if (!_keys.TryGetValue(record.OrderKey, out var queue))
             {
-                queue = new KeyQueue(record.PartitionKey);
-                _keys.Add(record.PartitionKey, queue);
+                queue = new KeyQueue(record.OrderKey);
+                _keys.Add(record.OrderKey, queue);
             }
 
             queue.Enqueue(record);
@@ -217,7 +217,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
                 {
                     _ready.Remove(node);
                     queue.ReadyNode = null;
-                    _keys.Remove(queue.PartitionKey);
+                    _keys.Remove(queue.OrderKey);
                     node = next;
                     continue;
                 }
@@ -364,7 +364,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
     {
         lock (_lock)
         {
-            var queue = _keys[entry.PartitionKey];
+            var queue = _keys[entry.OrderKey];
             Debug.Assert(queue.HeadInFlight, "only a key's in-flight entry is acknowledged");
             for (var i = 0; i < entry.Count; i++)
             {
@@ -380,7 +380,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
             }
             else
             {
-                _keys.Remove(entry.PartitionKey);
+                _keys.Remove(entry.OrderKey);
             }
         }
 
@@ -425,7 +425,7 @@ public sealed partial class KinesisSink : IAsyncDisposable
 
         lock (_lock)
         {
-            var queue = _keys[record.PartitionKey];
+            var queue = _keys[record.OrderKey];
             queue.HeadInFlight = false;
             record.TargetShard = Math.Min(record.TargetShard, _windows.Length - 1);
             queue.ReadyNode = _ready.AddFirst(queue);

@@ -12,7 +12,8 @@ internal sealed class KplAggregation(int maxBytes)
     public int MaxBytes { get; } = maxBytes;
 
     /// <summary>The entry that sends <paramref name="queue"/>'s head, with as many of the records behind it as fit.</summary>
-    /// <remarks>Stops at a record whose shard's lease was lost: it is dropped when it reaches the head, not sent.</remarks>
+    /// <remarks>Stops at a record whose shard's lease was lost (it is dropped when it reaches the head, not sent), and at
+    /// one of another partition key.</remarks>
     public OutboundEntry Pack(KeyQueue queue)
     {
         var head = queue.Head;
@@ -27,7 +28,8 @@ internal sealed class KplAggregation(int maxBytes)
         foreach (var record in queue)
         {
             var grown = size + KplAggregate.RecordLength(record.Data.Length);
-            if ((count > 0 && record.Progress.IsAbandoned) || grown > MaxBytes)
+            // One aggregate, one partition key: a queue whose order key is not its partition key can hold several.
+            if ((count > 0 && (record.Progress.IsAbandoned || !string.Equals(record.PartitionKey, head.PartitionKey, StringComparison.Ordinal))) || grown > MaxBytes)
             {
                 break;
             }

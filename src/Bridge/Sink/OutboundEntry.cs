@@ -35,6 +35,8 @@ internal readonly struct OutboundEntry
 
     public string PartitionKey => Head.PartitionKey;
 
+    public string OrderKey => Head.OrderKey;
+
     /// <summary>The entry's data; an aggregate is written here, outside the sink's lock.</summary>
     public RecordData Data() => _run is null ? Head.Data : KplAggregate.Write(Head.PartitionKey, _run);
 }

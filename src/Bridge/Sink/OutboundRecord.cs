@@ -10,8 +10,12 @@ namespace Bridge.Sink;
 public sealed class OutboundRecord
 {
     /// <param name="size">Data plus partition key UTF-8 bytes, when the caller has counted them already.</param>
-    public OutboundRecord(SourceShard source, SequenceNumber sequence, string partitionKey, RecordData data, DateTimeOffset createdAt, ShardProgress progress, int? size = null)
+    /// <param name="orderKey">The key whose records the sink keeps in order, one in flight at a time: the partition key
+    /// unless given. A record that needs no order with the others of its partition key (a backfill's item, a state
+    /// rather than a change) gets a key of its own, so it does not wait behind them.</param>
+    public OutboundRecord(SourceShard source, SequenceNumber sequence, string partitionKey, RecordData data, DateTimeOffset createdAt, ShardProgress progress, int? size = null, string? orderKey = null)
     {
+        OrderKey = orderKey ?? partitionKey;
         Source = source;
         Sequence = sequence;
         PartitionKey = partitionKey;
@@ -26,6 +30,9 @@ public sealed class OutboundRecord
     public SequenceNumber Sequence { get; }
 
     public string PartitionKey { get; }
+
+    /// <summary>The sink's unit of order: records of one order key go to Kinesis one entry at a time, in append order.</summary>
+    public string OrderKey { get; }
 
     /// <summary>Usually a slice of the GetRecords answer it came in, which it keeps alive until acknowledged.</summary>
     public RecordData Data { get; }
