@@ -65,8 +65,24 @@ internal static class ShapingCommand
     }
 
     /// <summary>The cases alternated sample by sample, each sample ~50 ms of repeats; the median ms per call of each.</summary>
+    /// <remarks>Each case is first warmed up until the JIT has had time to recompile it at tier 1: timed from cold, the
+    /// repeats were sized by an unoptimised first call and whole tables measured tier-0 code (10× slower, ratios skewed).</remarks>
     private static double[] Paired(Func<long>[] cases, int rounds)
     {
+        foreach (var warming in cases)
+        {
+            var start = Stopwatch.GetTimestamp();
+            for (var calls = 0; calls < 100 || Stopwatch.GetElapsedTime(start) < TimeSpan.FromMilliseconds(500); calls++)
+            {
+                if (Stopwatch.GetElapsedTime(start) > TimeSpan.FromSeconds(3))
+                {
+                    break;
+                }
+
+                warming();
+            }
+        }
+
         var repeats = cases.Select(c => Math.Max(1, (int)(50 / Math.Max(0.01, Time(c, 1))))).ToArray();
         var samples = cases.Select(_ => new List<double>()).ToArray();
         for (var round = 0; round < rounds + 1; round++)
