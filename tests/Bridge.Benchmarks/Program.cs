@@ -5,7 +5,7 @@ using Bridge.Benchmarks.EndToEnd;
 using Bridge.Benchmarks.Micro;
 using Bridge.Benchmarks.Simulation;
 
-// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|shaping|e2e|merge|hotkey|scale|checkpoint-cost|backfill|smoke> [--smoke] [--rooms N (e2e)] [--merge (scale)]
+// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|shaping|filter-e2e|e2e|merge|hotkey|scale|checkpoint-cost|backfill|smoke> [--smoke] [--rooms N (e2e)] [--merge (scale)]
 // Every command prints Markdown tables, exits by itself, and returns non-zero when a run fails.
 var command = args.FirstOrDefault() ?? "help";
 var smoke = args.Contains("--smoke");
@@ -14,6 +14,7 @@ return command switch
 {
     "micro" => MicroCommand.Run(smoke),
     "shaping" => ShapingCommand.Run(smoke),
+    "filter-e2e" => await FilterEndToEndCommand.RunAsync(smoke),
     "e2e" => await EndToEndCommand.RunAsync(smoke, Option("--rooms") ?? 100),
     "merge" => await MergeCommand.RunAsync(smoke),
     "hotkey" => await HotKeyCommand.RunAsync(smoke),
@@ -29,6 +30,6 @@ int? Option(string name) =>
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|shaping|e2e|merge|hotkey|scale|checkpoint-cost|backfill|smoke> [--smoke]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|shaping|filter-e2e|e2e|merge|hotkey|scale|checkpoint-cost|backfill|smoke> [--smoke]");
     return 2;
 }

@@ -18,6 +18,7 @@ internal static class SmokeCommand
         [
             ("micro", () => Task.FromResult(MicroCommand.Run(smoke: true))),
             ("shaping", () => Task.FromResult(ShapingCommand.Run(smoke: true))),
+            ("filter-e2e", () => FilterEndToEndCommand.RunAsync(smoke: true)),
             ("hotkey", () => HotKeyCommand.RunAsync(smoke: true)),
             ("scale", () => ScaleCommand.RunAsync(smoke: true)),
             ("e2e", () => EndToEndCommand.RunAsync(smoke: true)),

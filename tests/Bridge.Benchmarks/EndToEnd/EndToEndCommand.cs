@@ -124,7 +124,9 @@ internal static class EndToEndCommand
     private static string Ms(double ms) => double.IsNaN(ms) ? "—" : ms.ToString("F0");
 
     /// <summary>Runs a forwarder until Kinesis has acknowledged <paramref name="backlog"/> records, or the limit passes.</summary>
-    private static async Task<CatchUpResult> CatchUpAsync(int backlog, TimeSpan limit, Func<TimedStreams, CountingKinesis, IAsyncDisposable> start, IDynamoDbStreamsClient streams, IKinesisClient kinesis, Emulators emulators, CancellationToken cancellationToken)
+    /// <param name="forwarded">When given, done means read all <paramref name="backlog"/> records from the stream and had
+    /// this many acknowledged (fewer than read, when a filter drops some).</param>
+    internal static async Task<CatchUpResult> CatchUpAsync(int backlog, TimeSpan limit, Func<TimedStreams, CountingKinesis, IAsyncDisposable> start, IDynamoDbStreamsClient streams, IKinesisClient kinesis, Emulators emulators, CancellationToken cancellationToken, int? forwarded = null)
     {
         var timed = new TimedStreams(streams);
         var counting = new CountingKinesis(kinesis);
@@ -136,7 +138,7 @@ internal static class EndToEndCommand
         double seconds;
         await using (start(timed, counting))
         {
-            while (counting.Acknowledged < backlog && Stopwatch.GetElapsedTime(began) < limit)
+            while ((counting.Acknowledged < (forwarded ?? backlog) || (forwarded is not null && timed.RecordsRead < backlog)) && Stopwatch.GetElapsedTime(began) < limit)
             {
                 await Task.Delay(10, cancellationToken);
             }
@@ -149,7 +151,7 @@ internal static class EndToEndCommand
         }
 
         return new CatchUpResult(counting.Acknowledged, seconds, Math.Min(counting.Acknowledged, backlog) / seconds, counting.Requests, cpu.TotalSeconds,
-            timed.FirstPageMs, timed.Calls, timed.PageMs(0.5), timed.PageMs(0.9), timed.PageSeconds(), counting.RoundTripMs(0.5), counting.RoundTripMs(0.9), sourceCpu.TotalSeconds, targetCpu.TotalSeconds);
+            timed.FirstPageMs, timed.Calls, timed.PageMs(0.5), timed.PageMs(0.9), timed.PageSeconds(), counting.RoundTripMs(0.5), counting.RoundTripMs(0.9), sourceCpu.TotalSeconds, targetCpu.TotalSeconds, timed.RecordsRead);
     }
 
     private static async Task<LiveResult> LiveAsync(ChatTable table, string prefix, int rate, TimeSpan duration, IDynamoDbStreamsClient streams, KinesisStreamRef target, IKinesisClient kinesis, Func<CountingKinesis, IAsyncDisposable> start, CancellationToken cancellationToken)
@@ -201,10 +203,11 @@ internal static class EndToEndCommand
     /// <param name="FirstPageMs">From the forwarder's start to its first page of records.</param>
     /// <param name="PageMs50">Median GetRecords call that returned records; <paramref name="InGetRecordsSeconds"/> sums them.</param>
     /// <param name="SourceCpuSeconds">CPU of DynamoDB Local; <paramref name="TargetCpuSeconds"/> of kinesalite.</param>
-    private sealed record CatchUpResult(long Acknowledged, double Seconds, double RecordsPerSecond, int Requests, double CpuSeconds,
-        double FirstPageMs, int GetRecordsCalls, double PageMs50, double PageMs90, double InGetRecordsSeconds, double PutMs50, double PutMs90, double SourceCpuSeconds, double TargetCpuSeconds);
+    /// <param name="RecordsRead">Records the GetRecords calls returned.</param>
+    internal sealed record CatchUpResult(long Acknowledged, double Seconds, double RecordsPerSecond, int Requests, double CpuSeconds,
+        double FirstPageMs, int GetRecordsCalls, double PageMs50, double PageMs90, double InGetRecordsSeconds, double PutMs50, double PutMs90, double SourceCpuSeconds, double TargetCpuSeconds, long RecordsRead);
 
-    private sealed record Emulators(EmulatorProcess Source, EmulatorProcess Target);
+    internal sealed record Emulators(EmulatorProcess Source, EmulatorProcess Target);
 
     /// <param name="Samples">PutItem completed → readable in Kinesis, ms.</param>
     /// <param name="Added">Readable in the source stream → readable in Kinesis, ms: what the forwarder adds.</param>

@@ -13,12 +13,16 @@ internal sealed class TimedStreams(IDynamoDbStreamsClient inner) : DelegatingStr
     private readonly long _created = Stopwatch.GetTimestamp();
     private long _firstPageAt;
     private int _calls;
+    private long _recordsRead;
 
     /// <summary>From this client's creation to the first answer with records, in milliseconds: the forwarder's start-up.</summary>
     public double FirstPageMs => Interlocked.Read(ref _firstPageAt) is var at and > 0 ? Stopwatch.GetElapsedTime(_created, at).TotalMilliseconds : double.NaN;
 
     /// <summary>GetRecords calls, empty answers included.</summary>
     public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Records the calls returned, summed.</summary>
+    public long RecordsRead => Interlocked.Read(ref _recordsRead);
 
     /// <summary>A percentile of the GetRecords calls that returned records, in milliseconds.</summary>
     public double PageMs(double quantile)
@@ -44,6 +48,7 @@ internal sealed class TimedStreams(IDynamoDbStreamsClient inner) : DelegatingStr
         var page = await base.GetRecordsAsync(shardIterator, limit, locate, cancellationToken).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         Interlocked.Increment(ref _calls);
+        Interlocked.Add(ref _recordsRead, page.Records.Length);
         if (page.Records.Length > 0)
         {
             Interlocked.CompareExchange(ref _firstPageAt, Stopwatch.GetTimestamp(), 0);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
+using Bridge.Output;
 using Bridge.Testing;
 using Bridge.Testing.Chat;
 
@@ -131,6 +132,237 @@ public sealed class ShapingOverTheWireTests(ChatEmulators aws) : IClassFixture<C
                 Assert.Equal("acme", image.GetProperty("tenant").GetProperty("S").GetString());
             }
         }
+    }
+
+    [Fact]
+    public async Task Every_projection_in_the_default_format_is_the_source_record_field_by_field_less_what_it_drops()
+    {
+        Projection[] sources =
+        [
+            new("proj-default"),
+            new("proj-old", Images: "Old"),
+            new("proj-keys", Images: "KeysOnly"),
+            new("proj-include", Include: ["body", "tenant"]),
+            new("proj-exclude", Exclude: ["body", "seenAt"]),
+        ];
+        var read = await ForwardInsertModifyRemoveAsync("proj-out", OutputFormat.StreamRecord, sources);
+
+        foreach (var (source, records) in read)
+        {
+            Assert.Equal(["INSERT", "MODIFY", "REMOVE"], records.Select(r => r.Forwarded.GetProperty("eventName").GetString()));
+            var (insert, modify, remove) = (Dynamodb(records[0]), Dynamodb(records[1]), Dynamodb(records[2]));
+            switch (source.Table)
+            {
+                case "proj-default":
+                    Assert.Equal("hello", insert.GetProperty("NewImage").GetProperty("body").GetProperty("S").GetString());
+                    Assert.Equal("edited", modify.GetProperty("NewImage").GetProperty("body").GetProperty("S").GetString());
+                    Assert.Equal("hello", modify.GetProperty("OldImage").GetProperty("body").GetProperty("S").GetString());
+                    Assert.Equal("edited", remove.GetProperty("OldImage").GetProperty("body").GetProperty("S").GetString());
+                    Assert.False(remove.TryGetProperty("NewImage", out _));
+                    break;
+                case "proj-old":
+                    Assert.False(insert.TryGetProperty("NewImage", out _) || insert.TryGetProperty("OldImage", out _));
+                    Assert.False(modify.TryGetProperty("NewImage", out _));
+                    Assert.Equal("hello", modify.GetProperty("OldImage").GetProperty("body").GetProperty("S").GetString());
+                    Assert.Equal("edited", remove.GetProperty("OldImage").GetProperty("body").GetProperty("S").GetString());
+                    break;
+                case "proj-keys":
+                    foreach (var record in new[] { insert, modify, remove })
+                    {
+                        Assert.False(record.TryGetProperty("NewImage", out _) || record.TryGetProperty("OldImage", out _));
+                        Assert.Equal("room-1", record.GetProperty("Keys").GetProperty("roomId").GetProperty("S").GetString());
+                        Assert.Equal("1", record.GetProperty("Keys").GetProperty("ts").GetProperty("N").GetString());
+                    }
+
+                    break;
+                case "proj-include":
+                    foreach (var image in new[] { insert.GetProperty("NewImage"), modify.GetProperty("NewImage"), modify.GetProperty("OldImage"), remove.GetProperty("OldImage") })
+                    {
+                        Assert.Equal(["body", "tenant"], image.EnumerateObject().Select(a => a.Name).Order());
+                        Assert.Equal("t1", image.GetProperty("tenant").GetProperty("S").GetString());
+                    }
+
+                    Assert.Equal("edited", modify.GetProperty("NewImage").GetProperty("body").GetProperty("S").GetString());
+                    Assert.Equal("room-1", modify.GetProperty("Keys").GetProperty("roomId").GetProperty("S").GetString()); // Keys are never projected
+                    break;
+                default:
+                    foreach (var image in new[] { insert.GetProperty("NewImage"), modify.GetProperty("NewImage"), modify.GetProperty("OldImage"), remove.GetProperty("OldImage") })
+                    {
+                        Assert.Equal(["roomId", "tenant", "ts", "type"], image.EnumerateObject().Select(a => a.Name).Order());
+                    }
+
+                    Assert.Equal("message", modify.GetProperty("OldImage").GetProperty("type").GetProperty("S").GetString());
+                    break;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_Lambda_format_is_the_record_of_a_Lambda_DynamoDB_event_field_by_field()
+    {
+        var before = DateTimeOffset.UtcNow.AddMinutes(-1);
+        Projection[] sources = [new("lambda-default"), new("lambda-new", Images: "New", Exclude: ["seenAt"])];
+        var read = await ForwardInsertModifyRemoveAsync("lambda-out", OutputFormat.Lambda, sources);
+        var after = DateTimeOffset.UtcNow.AddMinutes(1);
+
+        foreach (var (source, records) in read)
+        {
+            Assert.Equal(["INSERT", "MODIFY", "REMOVE"], records.Select(r => r.Forwarded.GetProperty("eventName").GetString()));
+            foreach (var (shardId, streamArn, recordSource, forwarded) in records)
+            {
+                // A record of Lambda's DynamoDB event, then the bridge's sourceShardId; no tableName.
+                Assert.Equal(
+                    ["awsRegion", "dynamodb", "eventID", "eventName", "eventSource", "eventSourceARN", "eventVersion", "sourceShardId"],
+                    forwarded.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+                Assert.False(string.IsNullOrEmpty(forwarded.GetProperty("awsRegion").GetString())); // DynamoDB Local's is "ddblocal"
+                Assert.False(string.IsNullOrEmpty(forwarded.GetProperty("eventID").GetString()));
+                Assert.Equal("1.1", forwarded.GetProperty("eventVersion").GetString());
+                Assert.Equal("aws:dynamodb", forwarded.GetProperty("eventSource").GetString());
+                Assert.Equal(streamArn, forwarded.GetProperty("eventSourceARN").GetString());
+                Assert.Equal(shardId, forwarded.GetProperty("sourceShardId").GetString());
+
+                var dynamodb = forwarded.GetProperty("dynamodb");
+                string eventName = forwarded.GetProperty("eventName").GetString()!;
+                bool hasNew = eventName != "REMOVE", hasOld = eventName != "INSERT" && source.Images == "Both";
+                Assert.Equal(
+                    new[] { "ApproximateCreationDateTime", "Keys", "NewImage", "OldImage", "SequenceNumber", "SizeBytes", "StreamViewType" }
+                        .Where(name => name switch { "NewImage" => hasNew, "OldImage" => hasOld, _ => true }),
+                    dynamodb.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+                Assert.Equal(JsonValueKind.Number, dynamodb.GetProperty("ApproximateCreationDateTime").ValueKind);
+                Assert.InRange(dynamodb.GetProperty("ApproximateCreationDateTime").GetDouble(), before.ToUnixTimeSeconds(), after.ToUnixTimeSeconds()); // seconds
+                Assert.Equal(recordSource.GetProperty("dynamodb").GetProperty("SequenceNumber").GetString(), dynamodb.GetProperty("SequenceNumber").GetString());
+                Assert.True(dynamodb.GetProperty("SizeBytes").GetInt64() > 0);
+                Assert.Equal("NEW_AND_OLD_IMAGES", dynamodb.GetProperty("StreamViewType").GetString());
+                Assert.Equal("room-1", dynamodb.GetProperty("Keys").GetProperty("roomId").GetProperty("S").GetString());
+                if (hasNew)
+                {
+                    Assert.Equal(eventName == "INSERT" ? "hello" : "edited", dynamodb.GetProperty("NewImage").GetProperty("body").GetProperty("S").GetString());
+                    Assert.Equal(source.Exclude is null, dynamodb.GetProperty("NewImage").TryGetProperty("seenAt", out _));
+                }
+            }
+        }
+    }
+
+    /// <summary>On each source table, one item inserted, modified and removed; one host run forwards them all into
+    /// <paramref name="target"/> in <paramref name="format"/>. Returns each source's three records in order, each checked
+    /// against the stream record it came from: every field as the stream sent it, less what the projection drops, plus the
+    /// format's added fields.</summary>
+    private async Task<List<(Projection Source, List<(string ShardId, string StreamArn, JsonElement Source, JsonElement Forwarded)> Records)>> ForwardInsertModifyRemoveAsync(
+        string target, OutputFormat format, Projection[] sources)
+    {
+        await aws.CreateTargetAsync(target, shards: 2);
+        var settings = aws.BridgeSettings(sources[0].Table, target, target + "-checkpoints");
+        if (format != OutputFormat.StreamRecord)
+        {
+            settings["Bridge__Target__Format"] = format.ToString();
+        }
+
+        for (var i = 0; i < sources.Length; i++)
+        {
+            var source = sources[i];
+            await aws.CreateTableAsync(source.Table);
+            settings[$"Bridge__Sources__{i}__TableName"] = source.Table;
+            settings[$"Bridge__Sources__{i}__PartitionKey"] = "roomId";
+            if (source.Images != "Both")
+            {
+                settings[$"Bridge__Sources__{i}__Images"] = source.Images;
+            }
+
+            foreach (var (key, names) in new[] { ("IncludeAttributes", source.Include), ("ExcludeAttributes", source.Exclude) })
+            {
+                for (var n = 0; n < (names?.Length ?? 0); n++)
+                {
+                    settings[$"Bridge__Sources__{i}__{key}__{n}"] = names![n];
+                }
+            }
+
+            List<bool> ignored = [];
+            await PutAsync(source.Table, "room-1", 1, "message", seenAt: 1, ignored, forwarded: true);
+            await PutAsync(source.Table, "room-1", 1, "message", seenAt: 2, ignored, forwarded: true, body: "edited");
+            await DeleteAsync(source.Table, "room-1", 1, ignored, forwarded: true);
+        }
+
+        await using var bridge = BridgeProcess.Start(settings);
+        var forwarded = await WaitForKinesisRecordsAsync(target, 3 * sources.Length, bridge);
+        Assert.Equal(0, await bridge.StopAsync());
+        Assert.Equal(3 * sources.Length, forwarded.Count);
+        var byChange = forwarded.ToDictionary(r => (
+            r.Json.RootElement.GetProperty("eventSourceARN").GetString()!,
+            r.Json.RootElement.GetProperty("dynamodb").GetProperty("SequenceNumber").GetString()!));
+
+        var read = new List<(Projection, List<(string, string, JsonElement, JsonElement)>)>();
+        foreach (var source in sources)
+        {
+            var streamArn = (await aws.DynamoDbClient.DescribeTableAsync(source.Table)).Table.LatestStreamArn;
+            var records = new List<(string, string, JsonElement, JsonElement)>();
+            foreach (var (shardId, record) in await SourceReadback.ReadRecordsAsync(aws.Streams, streamArn))
+            {
+                var sent = JsonDocument.Parse(record.Json).RootElement;
+                var (partitionKey, document) = byChange[(streamArn, record.SequenceNumber.Value)];
+                Assert.Equal("room-1", partitionKey);
+                AssertIsSourceProjected(sent, document.RootElement, source, format, streamArn, shardId);
+                records.Add((shardId, streamArn, sent, document.RootElement));
+            }
+
+            Assert.Equal(3, records.Count);
+            read.Add((source, records));
+        }
+
+        return read;
+    }
+
+    /// <summary>The forwarded record is the stream record's fields in its order, each as sent, with the images the
+    /// projection keeps holding the attributes it keeps, then the format's added fields.</summary>
+    private static void AssertIsSourceProjected(JsonElement sent, JsonElement forwarded, Projection projection, OutputFormat format, string streamArn, string shardId)
+    {
+        string[] added = format == OutputFormat.StreamRecord ? ["tableName", "eventSourceARN", "sourceShardId"] : ["eventSourceARN", "sourceShardId"];
+        Assert.Equal(sent.EnumerateObject().Select(p => p.Name).Concat(added), forwarded.EnumerateObject().Select(p => p.Name));
+        foreach (var field in sent.EnumerateObject().Where(f => f.Name != "dynamodb"))
+        {
+            Assert.Equal(field.Value.GetRawText(), forwarded.GetProperty(field.Name).GetRawText());
+        }
+
+        var dynamodb = forwarded.GetProperty("dynamodb");
+        var kept = sent.GetProperty("dynamodb").EnumerateObject().Where(p => !IsImage(p.Name) || projection.KeepsImage(p.Name)).ToList();
+        Assert.Equal(kept.Select(p => p.Name), dynamodb.EnumerateObject().Select(p => p.Name));
+        foreach (var part in kept.Where(p => !IsImage(p.Name)))
+        {
+            Assert.Equal(part.Value.GetRawText(), dynamodb.GetProperty(part.Name).GetRawText());
+        }
+
+        foreach (var image in kept.Where(p => IsImage(p.Name)))
+        {
+            var attributes = image.Value.EnumerateObject().Where(a => projection.KeepsAttribute(a.Name)).ToList();
+            var copy = dynamodb.GetProperty(image.Name);
+            Assert.Equal(attributes.Select(a => a.Name), copy.EnumerateObject().Select(a => a.Name));
+            Assert.All(attributes, a => Assert.Equal(a.Value.GetRawText(), copy.GetProperty(a.Name).GetRawText()));
+        }
+
+        if (format == OutputFormat.StreamRecord)
+        {
+            Assert.Equal(projection.Table, forwarded.GetProperty("tableName").GetString());
+        }
+
+        Assert.Equal(streamArn, forwarded.GetProperty("eventSourceARN").GetString());
+        Assert.Equal(shardId, forwarded.GetProperty("sourceShardId").GetString());
+
+        static bool IsImage(string name) => name is "NewImage" or "OldImage";
+    }
+
+    private static JsonElement Dynamodb((string, string, JsonElement, JsonElement Forwarded) record) => record.Forwarded.GetProperty("dynamodb");
+
+    /// <summary>A source table and what it asks of its records (<c>Images</c>, <c>IncludeAttributes</c>, <c>ExcludeAttributes</c>), as configured.</summary>
+    private sealed record Projection(string Table, string Images = "Both", string[]? Include = null, string[]? Exclude = null)
+    {
+        public bool KeepsImage(string image) => Images switch
+        {
+            "Both" => true,
+            "New" => image == "NewImage",
+            "Old" => image == "OldImage",
+            _ => false,
+        };
+
+        public bool KeepsAttribute(string name) => (Include is null || Include.Contains(name)) && (Exclude is null || !Exclude.Contains(name));
     }
 
     /// <summary>A chat table <paramref name="name"/>, a 2-shard target <c>NAME-out</c>, and the host settings between them.</summary>
