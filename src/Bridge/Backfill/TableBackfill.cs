@@ -27,7 +27,8 @@ internal sealed partial class TableBackfill(
     BridgeOptions options,
     TimeProvider time,
     ILoggerFactory loggers,
-    BridgeMetrics metrics)
+    BridgeMetrics metrics,
+    SnapshotFloor? floor = null)
 {
     private readonly ILogger _logger = loggers.CreateLogger<TableBackfill>();
     private readonly string _workerId = options.Leases.EffectiveWorkerId;
@@ -197,7 +198,7 @@ internal sealed partial class TableBackfill(
         var run = hold.Current.Run;
         var shard = new SourceShard(source.TableName, source.StreamArn, $"backfill-{run.RunId}-{hold.Current.Segment}");
         var router = new RecordRouter(source.KeySelector, new OutputRecordEncoder(source.TableName, source.StreamArn, shard.ShardId), options.Sink.MaxRecordBytes);
-        return new SegmentScanner(dynamoDb, hold, snapshot, router, sink, deadLetterSink, budget, progress, shard, options, time, loggers.CreateLogger<SegmentScanner>(), metrics);
+        return new SegmentScanner(dynamoDb, hold, snapshot, router, sink, deadLetterSink, budget, progress, shard, options, time, loggers.CreateLogger<SegmentScanner>(), metrics, floor);
     }
 
     /// <summary>A progress line every <see cref="BackfillOptions.ProgressInterval"/> while the run is under way.</summary>
