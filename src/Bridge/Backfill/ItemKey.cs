@@ -28,7 +28,7 @@ internal static class ItemKey
         try
         {
             var reader = new Utf8JsonReader(recordJson, StreamRecordShape.ReaderOptions);
-            if (!StreamRecordShape.TryEnterDynamoDb(ref reader) || !TryEnterKeys(ref reader))
+            if (!StreamRecordShape.TryEnterDynamoDb(ref reader) || !StreamRecordKeys.TryEnterKeys(ref reader))
             {
                 return false;
             }
@@ -77,20 +77,4 @@ internal static class ItemKey
     /// <summary>The current token's text with JSON escapes undone; escapes are rare in keys, so only they allocate.</summary>
     private static ReadOnlySpan<byte> Unescaped(ref Utf8JsonReader reader) =>
         !reader.ValueIsEscaped && !reader.HasValueSequence ? reader.ValueSpan : Encoding.UTF8.GetBytes(reader.GetString()!);
-
-    private static bool TryEnterKeys(ref Utf8JsonReader reader)
-    {
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("Keys"u8))
-            {
-                StreamRecordShape.ExpectObject(ref reader, "Keys");
-                return true;
-            }
-
-            reader.Skip();
-        }
-
-        return false;
-    }
 }

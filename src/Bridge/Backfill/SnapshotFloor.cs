@@ -124,7 +124,8 @@ internal sealed class SnapshotFloor(OrderValueSelector orderBy)
     /// snapshot (then it is not forwarded, and counted).</summary>
     public bool IsOlderThanSnapshot(in StreamRecord record, long orderValue)
     {
-        if (!ItemKey.TryRead(record.Json.Span, out var key))
+        // Released: nothing more to read from the record (the check under the lock below stays the one that counts).
+        if (Volatile.Read(ref _floors) is null || !ItemKey.TryRead(record.Json.Span, out var key))
         {
             return false;
         }
@@ -155,7 +156,7 @@ internal sealed class SnapshotFloor(OrderValueSelector orderBy)
     {
         lock (_lock)
         {
-            _floors = null;
+            Volatile.Write(ref _floors, null);
         }
     }
 

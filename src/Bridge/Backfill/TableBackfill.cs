@@ -12,6 +12,8 @@ namespace Bridge.Backfill;
 
 /// <summary>Runs one backfill of one source table to its end, with whatever other workers share it: records the run, takes
 /// segments (free ones, or ones whose holder stopped renewing), scans them, and records the run finished once every segment is.</summary>
+/// <param name="floor">Merge mode with <c>OrderBy</c>, for <c>StartPosition = Snapshot</c>: every item's order value is kept
+/// there before its snapshot record is sent; null otherwise.</param>
 /// <remarks>
 /// A worker scans at most <see cref="BackfillOptions.ConcurrentSegments"/> segments at a time and then waits for the others'
 /// segments to finish, so that when <see cref="RunAsync"/> returns a finished run, every item of the table as it was at
