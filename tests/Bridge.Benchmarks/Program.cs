@@ -5,7 +5,7 @@ using Bridge.Benchmarks.EndToEnd;
 using Bridge.Benchmarks.Micro;
 using Bridge.Benchmarks.Simulation;
 
-// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|shaping|filter-e2e|e2e|merge|hotkey|scale|checkpoint-cost|backfill|smoke> [--smoke] [--rooms N (e2e)] [--merge (scale)]
+// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|shaping|filter-e2e|e2e|merge|hotkey|scale|checkpoint-cost|backfill|floor-memory|smoke> [--smoke] [--rooms N (e2e)] [--merge (scale)]
 // Every command prints Markdown tables, exits by itself, and returns non-zero when a run fails.
 var command = args.FirstOrDefault() ?? "help";
 var smoke = args.Contains("--smoke");
@@ -22,6 +22,7 @@ return command switch
     "checkpoint-cost" => await CheckpointCostCommand.RunAsync(smoke),
     "smoke" => await SmokeCommand.RunAsync(),
     "backfill" => await BackfillBenchmarkCommand.RunAsync(smoke),
+    "floor-memory" => FloorMemoryCommand.Run(smoke),
     _ => Usage(),
 };
 
@@ -30,6 +31,6 @@ int? Option(string name) =>
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|shaping|filter-e2e|e2e|merge|hotkey|scale|checkpoint-cost|backfill|smoke> [--smoke]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|shaping|filter-e2e|e2e|merge|hotkey|scale|checkpoint-cost|backfill|floor-memory|smoke> [--smoke]");
     return 2;
 }

@@ -56,11 +56,6 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
         {
             problems.Add($"Bridge:StartPosition '{options.StartPosition}' is not valid: use TRIM_HORIZON, LATEST or Snapshot.");
         }
-        else if (options.StartWithSnapshot && options.Ordering.IsMerge)
-        {
-            // Snapshot records would bypass the merge stage, and the stream replayed after them could take an item back to an older order value.
-            problems.Add("Bridge:StartPosition Snapshot is not supported with Bridge:Ordering:Mode Merge yet: start with TRIM_HORIZON or LATEST.");
-        }
 
         if (options.OnUndeliverable == UndeliverableAction.DeadLetter && string.IsNullOrWhiteSpace(options.DeadLetter.StreamName))
         {

@@ -7,7 +7,9 @@ namespace Bridge.Backfill;
 /// <param name="ScanStartedAt">At least a minute before the run was first recorded, at a whole minute (see <see cref="Begin"/>):
 /// every change made after the scan began has a stream <c>ApproximateCreationDateTime</c> at or after it.</param>
 /// <param name="FinishedAt">When the last segment was acknowledged by Kinesis; null while the run is under way.</param>
-public sealed record BackfillRun(string TableName, string RunId, int TotalSegments, DateTimeOffset ScanStartedAt, DateTimeOffset? FinishedAt = null)
+/// <param name="FloorReleasedAt">Merge mode with <c>OrderBy</c>: when the merge watermark passed the run, so stream records
+/// older than their item's snapshot can no longer come and the <see cref="SnapshotFloor"/> is not rebuilt on a restart; null before.</param>
+public sealed record BackfillRun(string TableName, string RunId, int TotalSegments, DateTimeOffset ScanStartedAt, DateTimeOffset? FinishedAt = null, DateTimeOffset? FloorReleasedAt = null)
 {
     /// <summary>The run of <c>StartPosition = Snapshot</c>: one per table, ever.</summary>
     public const string SnapshotRunId = "snapshot";
@@ -19,7 +21,11 @@ public sealed record BackfillRun(string TableName, string RunId, int TotalSegmen
     /// change made after the scan began has a creation time at or after <see cref="ScanStartedAt"/>, which is what a consumer
     /// compares to tell which changes a backfill record may not reflect. Earlier is safe: it only counts more changes as new.</summary>
     public static BackfillRun Begin(string tableName, string runId, int totalSegments, DateTimeOffset now) =>
-        new(tableName, runId, totalSegments, DateTimeOffset.FromUnixTimeSeconds((now.ToUnixTimeSeconds() / 60 * 60) - 60));
+        new(tableName, runId, totalSegments, CreatedBefore(now));
+
+    /// <summary>A stream creation time every change made at or after <paramref name="now"/> has at least: <paramref name="now"/>
+    /// rounded down to the minute, less a minute (see <see cref="Begin"/>).</summary>
+    public static DateTimeOffset CreatedBefore(DateTimeOffset now) => DateTimeOffset.FromUnixTimeSeconds((now.ToUnixTimeSeconds() / 60 * 60) - 60);
 
     /// <summary>A run id is a name: letters, digits, <c>.</c>, <c>_</c>, <c>-</c>, at most 64.</summary>
     public static bool IsValidRunId(string? runId) =>

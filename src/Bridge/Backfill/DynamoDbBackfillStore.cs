@@ -19,6 +19,7 @@ public sealed class DynamoDbBackfillStore(IAmazonDynamoDB dynamoDb, string table
     private const string TotalSegmentsAttribute = "totalSegments";
     private const string StartedAttribute = "scanStartedAt";
     private const string FinishedAttribute = "finishedAt";
+    private const string FloorReleasedAttribute = "floorReleasedAt";
     private const string SegmentAttribute = "segment";
     private const string OwnerAttribute = "leaseOwner";
     private const string CounterAttribute = "leaseCounter";
@@ -140,17 +141,30 @@ public sealed class DynamoDbBackfillStore(IAmazonDynamoDB dynamoDb, string table
         return await UpdateAsync(held, "SET #n = :next REMOVE #o", "#n = :seen AND #o = :me", names, values, cancellationToken).ConfigureAwait(false) is not null;
     }
 
-    public async Task<BackfillRun> FinishRunAsync(BackfillRun run, DateTimeOffset finishedAt, CancellationToken cancellationToken)
+    public Task<BackfillRun> FinishRunAsync(BackfillRun run, DateTimeOffset finishedAt, CancellationToken cancellationToken) =>
+        SetOnceAsync(run, FinishedAttribute, finishedAt, requireFinished: false, cancellationToken);
+
+    public Task<BackfillRun> ReleaseFloorAsync(BackfillRun run, DateTimeOffset releasedAt, CancellationToken cancellationToken) =>
+        SetOnceAsync(run, FloorReleasedAttribute, releasedAt, requireFinished: true, cancellationToken);
+
+    /// <summary>Sets a time of the existing run unless it is set (the first writer's stays); returns the run as stored.</summary>
+    private async Task<BackfillRun> SetOnceAsync(BackfillRun run, string attribute, DateTimeOffset at, bool requireFinished, CancellationToken cancellationToken)
     {
+        var names = new Dictionary<string, string> { ["#a"] = attribute, ["#k"] = KeyAttribute };
+        if (requireFinished)
+        {
+            names["#f"] = FinishedAttribute;
+        }
+
         var response = await dynamoDb.UpdateItemAsync(
             new UpdateItemRequest
             {
                 TableName = tableName,
                 Key = Key(RunKey(run.TableName, run.RunId)),
-                UpdateExpression = "SET #f = if_not_exists(#f, :f)",
-                ConditionExpression = "attribute_exists(#k)",
-                ExpressionAttributeNames = new() { ["#f"] = FinishedAttribute, ["#k"] = KeyAttribute },
-                ExpressionAttributeValues = new() { [":f"] = S(finishedAt.ToString("O", CultureInfo.InvariantCulture)) },
+                UpdateExpression = "SET #a = if_not_exists(#a, :a)",
+                ConditionExpression = requireFinished ? "attribute_exists(#k) AND attribute_exists(#f)" : "attribute_exists(#k)",
+                ExpressionAttributeNames = names,
+                ExpressionAttributeValues = new() { [":a"] = S(at.ToString("O", CultureInfo.InvariantCulture)) },
                 ReturnValues = ReturnValue.ALL_NEW,
             },
             cancellationToken).ConfigureAwait(false);
@@ -204,7 +218,8 @@ public sealed class DynamoDbBackfillStore(IAmazonDynamoDB dynamoDb, string table
         runId,
         int.Parse(item[TotalSegmentsAttribute].N, CultureInfo.InvariantCulture),
         DateTimeOffset.Parse(item[StartedAttribute].S, CultureInfo.InvariantCulture),
-        item.TryGetValue(FinishedAttribute, out var finished) ? DateTimeOffset.Parse(finished.S, CultureInfo.InvariantCulture) : null);
+        item.TryGetValue(FinishedAttribute, out var finished) ? DateTimeOffset.Parse(finished.S, CultureInfo.InvariantCulture) : null,
+        item.TryGetValue(FloorReleasedAttribute, out var released) ? DateTimeOffset.Parse(released.S, CultureInfo.InvariantCulture) : null);
 
     private static ScanSegment ParseSegment(BackfillRun run, Dictionary<string, AttributeValue> item) => new(
         run,

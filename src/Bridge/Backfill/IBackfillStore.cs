@@ -30,4 +30,8 @@ public interface IBackfillStore
 
     /// <summary>Records the run as finished (the first finisher's time stays); returns the run as stored.</summary>
     Task<BackfillRun> FinishRunAsync(BackfillRun run, DateTimeOffset finishedAt, CancellationToken cancellationToken);
+
+    /// <summary>Records that the finished run's <see cref="SnapshotFloor"/> is no longer needed (the first release's time
+    /// stays); returns the run as stored. Throws <c>ConditionalCheckFailedException</c> when the run is not finished.</summary>
+    Task<BackfillRun> ReleaseFloorAsync(BackfillRun run, DateTimeOffset releasedAt, CancellationToken cancellationToken);
 }

@@ -48,8 +48,11 @@ internal sealed partial class SegmentScanner(
     BridgeOptions options,
     TimeProvider time,
     ILogger logger,
-    BridgeMetrics metrics)
+    BridgeMetrics metrics,
+    SnapshotFloor? floor = null)
 {
+    private readonly ScanPageReader _pages = new(dynamoDb, time, logger);
+
     /// <summary>Pages appended to the sink and not yet checkpointed, oldest first: the ordinal of each page's last item (items are numbered from 1 in the order they are appended), and where the next page starts.</summary>
     private readonly Queue<(long LastItem, string? ResumeKey)> _unacknowledgedPages = new();
 
@@ -82,6 +85,12 @@ internal sealed partial class SegmentScanner(
 
             if (done)
             {
+                // Taken from its creation (counter 0 → 1), so no other attempt sent any of its items: the floor has them all.
+                if (segment.Counter == 1 && segment.ResumeKey is null)
+                {
+                    floor?.MarkScannedWhole(segment.Segment);
+                }
+
                 progress.OnSegmentDone();
                 metrics.BackfillSegmentDone(source.TableName);
                 LogSegmentDone(segment.Run.TableName, segment.Run.RunId, segment.Segment, segment.Run.TotalSegments);
@@ -141,37 +150,20 @@ internal sealed partial class SegmentScanner(
         }
     }
 
-    /// <summary>One Scan page; a failure that passes with time (throttling past the SDK's own retries, a 5xx, the network)
-    /// is retried with backoff for as long as it lasts, keeping the segment's place, as a shard's reads are.</summary>
-    private async Task<ScanResponse> ScanPageAsync(ScanSegment segment, Dictionary<string, AttributeValue>? resumeKey, CancellationToken cancellationToken)
-    {
-        for (var failures = 1; ; failures++)
-        {
-            try
+    private Task<ScanResponse> ScanPageAsync(ScanSegment segment, Dictionary<string, AttributeValue>? resumeKey, CancellationToken cancellationToken) =>
+        _pages.ReadAsync(
+            new ScanRequest
             {
-                return await dynamoDb.ScanAsync(
-                    new ScanRequest
-                    {
-                        TableName = segment.Run.TableName,
-                        Segment = segment.Segment,
-                        TotalSegments = segment.Run.TotalSegments,
-                        Limit = options.Backfill.PageSize,
-                        ExclusiveStartKey = resumeKey,
-                        ConsistentRead = options.Backfill.ConsistentRead,
-                        ReturnConsumedCapacity = ReturnConsumedCapacity.TOTAL,
-                    },
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (TransientFailure.Is(ex, cancellationToken))
-            {
-                LogScanFailed(source.TableName, source.ShardId, failures, ex.Message);
-                await Task.Delay(ScanRetry.DelayBefore(failures), time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>1 s, doubling per failure in a row, at most 30 s, with full jitter: the segments of a throttled scan spread out.</summary>
-    private static readonly Backoff ScanRetry = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), Backoff.SharedRandom);
+                TableName = segment.Run.TableName,
+                Segment = segment.Segment,
+                TotalSegments = segment.Run.TotalSegments,
+                Limit = options.Backfill.PageSize,
+                ExclusiveStartKey = resumeKey,
+                ConsistentRead = options.Backfill.ConsistentRead,
+                ReturnConsumedCapacity = ReturnConsumedCapacity.TOTAL,
+            },
+            source.ShardId,
+            cancellationToken);
 
     private async ValueTask ForwardAsync(Dictionary<string, AttributeValue> item, long size, DateTimeOffset readAt, CancellationToken cancellationToken)
     {
@@ -188,6 +180,14 @@ internal sealed partial class SegmentScanner(
         }
 
         var outcome = router.Route(record);
+
+        // The floor is raised before the record can reach Kinesis, so every snapshot record sent has its floor (a filtered
+        // one is never sent, so no later change of its item is held back by it).
+        if (outcome.IsRouted && floor is not null && !floor.TryRaise(record, out var problem))
+        {
+            outcome = RouteOutcome.Undeliverable(UndeliverableReason.NoOrderValue, problem!);
+        }
+
         if (outcome.IsRouted)
         {
             // Items of one partition key need no order among themselves (each is a state, and a scan finds each item once), so
@@ -297,9 +297,6 @@ internal sealed partial class SegmentScanner(
 
     [LoggerMessage(EventId = 1504, Level = LogLevel.Warning, Message = "Dead-lettered item of {Table} ({Segment}, keys {Keys}): {Reason}: {Detail}")]
     private partial void LogDeadLettered(string table, string segment, string keys, string reason, string detail);
-
-    [LoggerMessage(EventId = 1506, Level = LogLevel.Warning, Message = "Scan of backfill segment {Table}/{Segment} failed ({Failures} in a row): {Error}; retrying with backoff")]
-    private partial void LogScanFailed(string table, string segment, int failures, string error);
 
     [LoggerMessage(EventId = 1505, Level = LogLevel.Warning, Message = "Renewing backfill segment {Table}/{Segment} failed: {Error}; retrying at the next interval")]
     private partial void LogRenewFailed(string table, string segment, string error);

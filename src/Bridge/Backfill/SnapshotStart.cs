@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Bridge.Forwarding;
+using Bridge.Ordering;
 using Microsoft.Extensions.Logging;
 
 namespace Bridge.Backfill;
@@ -17,16 +18,42 @@ internal sealed record BackfillServices(IAmazonDynamoDB DynamoDb, IBackfillStore
 /// <para>A source that has checkpoints but no snapshot run was started before with another position: it is not scanned
 /// (use the <c>backfill</c> command). A crash during the scan resumes it on the next start, because the run exists and is
 /// not finished; a finished run is never scanned again.</para>
-/// <para>Ordering by an attribute (<c>OrderBy</c>, merge mode) would suppress stream records older than the snapshot of
-/// their item; that belongs between <see cref="ScanAsync"/> and the first consumer, once merge mode exists.</para>
+/// <para>Merge mode with <c>OrderBy</c> (<paramref name="floor"/> given): stream records older than their item's snapshot
+/// are not forwarded (<see cref="SnapshotFloor"/>), so no item's state goes back. The floor is ready before the first
+/// stream record is read (<see cref="PrepareFloorAsync"/>) and released once the merge watermark has passed the run
+/// (<see cref="ReleaseFloorWhenPassedAsync"/>); until the release is recorded on the run, every start rebuilds it.</para>
 /// </remarks>
-internal sealed partial class SnapshotStart(ResolvedSource source, IBackfillStore store, TableBackfill backfill, BackfillOptions options, TimeProvider time, ILogger<SnapshotStart> logger)
+internal sealed partial class SnapshotStart(
+    ResolvedSource source,
+    BackfillServices services,
+    TableBackfill backfill,
+    BridgeOptions options,
+    TimeProvider time,
+    ILoggerFactory loggers,
+    SnapshotFloor? floor = null)
 {
+    /// <summary>How far past the run's end the watermark must be before the floor is released, besides <c>Lateness</c>:
+    /// room for writers whose clocks lag the bridge's.</summary>
+    public static readonly TimeSpan FloorMargin = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long after this start a floor is rebuilt at the earliest: stream creation times are rounded down (to the
+    /// minute by DynamoDB Local), so only a change made this long before the rebuild is known, by its creation time, to
+    /// precede it; and every snapshot record an earlier attempt sent was read before this start.</summary>
+    public static readonly TimeSpan RebuildDelay = TimeSpan.FromMinutes(2);
+
+    private readonly ILogger _logger = loggers.CreateLogger<SnapshotStart>();
+
+    /// <summary>When this start began (a round of Merge mode, or the process): every read of an earlier attempt was before.</summary>
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+
+    /// <summary>The finished run whose floor is in use; set by <see cref="PrepareFloorAsync"/>.</summary>
+    private BackfillRun? _floorRun;
+
     /// <summary>Call before any shard lease of the source is created. Returns the run to scan, or null when there is none to scan.</summary>
     /// <param name="hasCheckpoints">The source has shard leases already.</param>
     public async Task<BackfillRun?> BeginAsync(bool hasCheckpoints, CancellationToken cancellationToken)
     {
-        var run = await store.GetRunAsync(source.TableName, BackfillRun.SnapshotRunId, cancellationToken).ConfigureAwait(false);
+        var run = await services.Store.GetRunAsync(source.TableName, BackfillRun.SnapshotRunId, cancellationToken).ConfigureAwait(false);
         if (run is { IsFinished: true })
         {
             return null;
@@ -38,13 +65,106 @@ internal sealed partial class SnapshotStart(ResolvedSource source, IBackfillStor
             return null;
         }
 
-        return await store.StartRunAsync(BackfillRun.Begin(source.TableName, BackfillRun.SnapshotRunId, options.TotalSegments, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        return await services.Store.StartRunAsync(BackfillRun.Begin(source.TableName, BackfillRun.SnapshotRunId, options.Backfill.TotalSegments, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Scans the table to the end of the run (with any other workers); false when stopped first.</summary>
     public async Task<bool> ScanAsync(CancellationToken stop, CancellationToken drainDeadline) =>
         (await backfill.RunAsync(BackfillRun.SnapshotRunId, stop, drainDeadline).ConfigureAwait(false)).IsFinished;
 
+    /// <summary>Call after the scan, before the stream is read: the floor the source's stream records are checked against,
+    /// or null when there is none to keep (no floor configured, no snapshot run, or its floor released already).</summary>
+    public async Task<SnapshotFloor?> PrepareFloorAsync(CancellationToken cancellationToken)
+    {
+        if (floor is null)
+        {
+            return null;
+        }
+
+        var run = await services.Store.GetRunAsync(source.TableName, BackfillRun.SnapshotRunId, cancellationToken).ConfigureAwait(false);
+        if (run is not { IsFinished: true, FloorReleasedAt: null })
+        {
+            return null;
+        }
+
+        var filled = floor.IsComplete(run.TotalSegments);
+        if (!filled)
+        {
+            // Some items were sent by an earlier attempt (or another worker), whose floors died with it.
+            var wait = _startedAt + RebuildDelay - time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                LogRebuildWaits(source.TableName, wait.TotalSeconds);
+                await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+            }
+
+            var rebuild = new FloorRebuild(services.DynamoDb, options.Backfill, time, loggers.CreateLogger<FloorRebuild>());
+            await rebuild.RebuildAsync(run, floor, cancellationToken).ConfigureAwait(false);
+        }
+
+        _floorRun = run;
+        LogFloorReady(source.TableName, floor.Count, filled ? "the scan" : "the table", ReleaseAt(run));
+        return floor;
+    }
+
+    /// <summary>Runs beside the source's consumers: once the merge watermark passes the run's end plus
+    /// <c>Lateness</c> and <see cref="FloorMargin"/>, no stream record still to come is older than a snapshot, so the
+    /// release is recorded on the run (a restart then builds no floor) and the floor's memory freed.</summary>
+    public async Task ReleaseFloorWhenPassedAsync(MergeStage merge, CancellationToken cancellationToken)
+    {
+        if (floor is null || _floorRun is not { } run)
+        {
+            return;
+        }
+
+        var releaseAt = ReleaseAt(run).ToUnixTimeMilliseconds();
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (merge.Watermark is not { } watermark || watermark < releaseAt)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    // Recorded first: a crash before the memory is freed only rebuilds a floor that suppresses nothing new.
+                    await services.Store.ReleaseFloorAsync(run, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (TransientFailure.Is(ex, cancellationToken))
+                {
+                    LogReleaseFailed(source.TableName, ex.Message);
+                    continue;
+                }
+
+                var items = floor.Count;
+                floor.Release();
+                LogFloorReleased(source.TableName, items, floor.Suppressed);
+                return;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: the floor is rebuilt on the next start.
+        }
+    }
+
+    private DateTimeOffset ReleaseAt(BackfillRun run) => run.FinishedAt!.Value + options.Ordering.Lateness + FloorMargin;
+
     [LoggerMessage(EventId = 1520, Level = LogLevel.Information, Message = "Source {Table} has checkpoints from an earlier start: StartPosition Snapshot scans only a source's first start; run the backfill command to scan it now")]
     private partial void LogNotFirstStart(string table);
+
+    [LoggerMessage(EventId = 1521, Level = LogLevel.Information, Message = "Snapshot floor of {Table}: {Items} items, from {Origin}; stream records older than their item's snapshot are not forwarded until the watermark passes {ReleaseAt:O}")]
+    private partial void LogFloorReady(string table, int items, string origin, DateTimeOffset releaseAt);
+
+    [LoggerMessage(EventId = 1526, Level = LogLevel.Information, Message = "Snapshot floor of {Table} is rebuilt from the table in {Seconds:F0} s, two minutes after this start, before its stream is read (an earlier attempt sent part of the snapshot)")]
+    private partial void LogRebuildWaits(string table, double seconds);
+
+    [LoggerMessage(EventId = 1523, Level = LogLevel.Information, Message = "Snapshot floor of {Table} released ({Items} items): the watermark passed the scan; {Suppressed} stream records older than their item's snapshot were not forwarded")]
+    private partial void LogFloorReleased(string table, int items, long suppressed);
+
+    [LoggerMessage(EventId = 1524, Level = LogLevel.Warning, Message = "Recording the release of the snapshot floor of {Table} failed: {Error}; retrying")]
+    private partial void LogReleaseFailed(string table, string error);
 }

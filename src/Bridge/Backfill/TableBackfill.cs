@@ -14,6 +14,8 @@ namespace Bridge.Backfill;
 
 /// <summary>Runs one backfill of one source table to its end, with whatever other workers share it: records the run, takes
 /// segments (free ones, or ones whose holder stopped renewing), scans them, and records the run finished once every segment is.</summary>
+/// <param name="floor">Merge mode with <c>OrderBy</c>, for <c>StartPosition = Snapshot</c>: every item's order value is kept
+/// there before its snapshot record is sent; null otherwise.</param>
 /// <remarks>
 /// A worker scans at most <see cref="BackfillOptions.ConcurrentSegments"/> segments at a time and then waits for the others'
 /// segments to finish, so that when <see cref="RunAsync"/> returns a finished run, every item of the table as it was at
@@ -29,7 +31,8 @@ internal sealed partial class TableBackfill(
     BridgeOptions options,
     TimeProvider time,
     ILoggerFactory loggers,
-    BridgeMetrics metrics)
+    BridgeMetrics metrics,
+    SnapshotFloor? floor = null)
 {
     private readonly ILogger _logger = loggers.CreateLogger<TableBackfill>();
     private readonly string _workerId = options.Leases.EffectiveWorkerId;
@@ -200,7 +203,7 @@ internal sealed partial class TableBackfill(
         var shard = new SourceShard(source.TableName, source.StreamArn, $"backfill-{run.RunId}-{hold.Current.Segment}");
         // The source's own shaping: a snapshot record goes out as its stream records do (format, images, attributes, filter).
         var router = new RecordRouter(source.KeySelector, (source.Shape ?? OutputShape.Default).CreateEncoder(source.TableName, source.StreamArn, shard.ShardId), options.Sink.MaxRecordBytes);
-        return new SegmentScanner(dynamoDb, hold, snapshot, router, source.Filter, sink, deadLetterSink, budget, progress, shard, options, time, loggers.CreateLogger<SegmentScanner>(), metrics);
+        return new SegmentScanner(dynamoDb, hold, snapshot, router, source.Filter, sink, deadLetterSink, budget, progress, shard, options, time, loggers.CreateLogger<SegmentScanner>(), metrics, floor);
     }
 
     /// <summary>A progress line every <see cref="BackfillOptions.ProgressInterval"/> while the run is under way.</summary>

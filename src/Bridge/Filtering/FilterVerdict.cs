@@ -11,4 +11,8 @@ internal enum FilterVerdict
 
     /// <summary>Dropped: a MODIFY that changed only attributes named in <c>IgnoreModifiesOf</c>.</summary>
     IgnoreModifiesOf,
+
+    /// <summary>Not forwarded: Merge mode with <c>OrderBy</c> after a snapshot, a stream record whose order value is below
+    /// its item's snapshot's (see <c>SnapshotFloor</c>).</summary>
+    OlderThanSnapshot,
 }

@@ -1,5 +1,6 @@
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Protocol;
+using Bridge.Backfill;
 using Bridge.Coordination;
 using Bridge.Filtering;
 using Bridge.Ordering;
@@ -33,9 +34,13 @@ internal sealed partial class ShardConsumer(
     TimeProvider time,
     ILogger logger,
     BridgeMetrics metrics,
-    MergeInlet? merge = null)
+    MergeInlet? merge = null,
+    SnapshotFloor? floor = null)
 {
     private readonly SourceShard _shard = reader.Shard;
+
+    /// <summary>A record of this shard was found older than its item's snapshot already (logged once per consumer).</summary>
+    private bool _suppressedAny;
 
     /// <param name="stopReading">Stop reading new records (shutdown or lost ownership).</param>
     /// <param name="drainDeadline">Give up waiting for in-flight records; what was acknowledged is still checkpointed.</param>
@@ -184,6 +189,20 @@ internal sealed partial class ShardConsumer(
             outcome = RouteOutcome.Undeliverable(UndeliverableReason.NoOrderValue, problem!);
         }
 
+        if (outcome.IsRouted && floor is not null && floor.IsOlderThanSnapshot(record, orderValue))
+        {
+            // Its item's snapshot, already in Kinesis, is newer: forwarding it would take the item back.
+            metrics.Filtered(_shard, FilterVerdict.OlderThanSnapshot);
+            if (!_suppressedAny)
+            {
+                _suppressedAny = true;
+                LogOlderThanSnapshot(_shard.TableName, _shard.ShardId, record.SequenceNumber);
+            }
+
+            await PassAsync(record, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
         if (outcome.IsRouted)
         {
             await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
@@ -279,6 +298,9 @@ internal sealed partial class ShardConsumer(
 
     [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "Reads of shard {Table}/{ShardId} succeed again after {Failures} failed attempts")]
     private partial void LogReadRecovered(string table, string shardId, int failures);
+
+    [LoggerMessage(EventId = 1525, Level = LogLevel.Information, Message = "Shard {Table}/{ShardId}: stream records older than their item's snapshot are not forwarded, the first at sequence {SequenceNumber}; counted in bridge.records.filtered (reason OlderThanSnapshot)")]
+    private partial void LogOlderThanSnapshot(string table, string shardId, SequenceNumber sequenceNumber);
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Shard {Table}/{ShardId} stopped with {Pending} records unacknowledged; they will be sent again after restart")]
     private partial void LogDrainTimedOut(string table, string shardId, int pending);

@@ -36,6 +36,10 @@ internal sealed partial class SourceForwarder(
     private readonly ILogger _logger = loggers.CreateLogger<SourceForwarder>();
     private readonly ShardLineage _lineage = new();
 
+    /// <summary>Merge mode with <c>OrderBy</c> after a snapshot: what each consumer checks stream records against; set
+    /// before the first consumer starts, null when there is none.</summary>
+    private SnapshotFloor? _floor;
+
     /// <summary>Running consumers, with the shard and lease acquisition they work under: one at most per shard.</summary>
     private readonly Dictionary<Task<ShardOutcome>, (string ShardId, HeldLease Lease, CancellationTokenSource Stop)> _running = [];
 
@@ -53,9 +57,11 @@ internal sealed partial class SourceForwarder(
             return;
         }
 
+        _floor = snapshot is null ? null : await snapshot.PrepareFloorAsync(stopReading).ConfigureAwait(false);
         leases.RequestCycle();
 
         using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(stopReading);
+        var releasing = _floor is null || merge is null ? Task.CompletedTask : snapshot!.ReleaseFloorWhenPassedAsync(merge, stopAll.Token);
         Exception? failure = null;
         var discovery = Task.Delay(options.DiscoveryInterval, time, stopAll.Token);
         var changed = leases.Changed;
@@ -108,6 +114,7 @@ internal sealed partial class SourceForwarder(
             }
         }
 
+        await releasing.ConfigureAwait(false);
         if (failure is not null)
         {
             ExceptionDispatchInfo.Throw(failure);
@@ -326,7 +333,8 @@ internal sealed partial class SourceForwarder(
             time,
             logger,
             metrics,
-            merge?.Attach(sourceShard, shard.ParentShardId, source.OrderValue));
+            merge?.Attach(sourceShard, shard.ParentShardId, source.OrderValue),
+            _floor);
     }
 
     [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "Shard {Table}/{ShardId} stopped: lease lost; its new owner continues from the last checkpoint")]

@@ -34,7 +34,8 @@ internal static class StreamRecordKeys
         return text.Length == 0 ? "(no keys)" : text.ToString();
     }
 
-    private static bool TryEnterKeys(ref Utf8JsonReader reader)
+    /// <summary>With the reader inside <c>dynamodb</c>, reads up to <c>Keys</c> and enters its object; false when there is none.</summary>
+    internal static bool TryEnterKeys(ref Utf8JsonReader reader)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {

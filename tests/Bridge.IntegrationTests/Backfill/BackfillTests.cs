@@ -1,19 +1,22 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using System.Text.Json.Nodes;
 using Bridge.Backfill;
 using Bridge.IntegrationTests.Forwarding;
 using Bridge.Testing;
+using Xunit.Abstractions;
 
 namespace Bridge.IntegrationTests.Backfill;
 
 /// <summary>The real host on DynamoDB Local and kinesalite: a table with 20,000 items and changes running during the scan,
 /// rebuilt from the target stream and compared item for item.</summary>
-public sealed class BackfillTests(ChatEmulators aws) : IClassFixture<ChatEmulators>
+public sealed class BackfillTests(ChatEmulators aws, ITestOutputHelper output) : IClassFixture<ChatEmulators>
 {
     private const int ExistingItems = 20_000;
     private const int Rooms = 200;
+    private const string OrderAttribute = "updatedAt";
 
     [Fact]
     public async Task Snapshot_start_then_stream_rebuilds_the_table_exactly_while_it_changes_during_the_scan()
@@ -71,20 +74,7 @@ public sealed class BackfillTests(ChatEmulators aws) : IClassFixture<ChatEmulato
         var store = new DynamoDbBackfillStore(aws.DynamoDbClient, "bf-command-checkpoints", TimeProvider.System);
         await using (var first = BridgeProcess.Start(commandSettings, command))
         {
-            var deadline = DateTimeOffset.UtcNow.AddMinutes(3);
-            while (true)
-            {
-                var run = await store.GetRunAsync(table.TableName, "consumer-b", CancellationToken.None);
-                var segments = run is null ? [] : await store.ListSegmentsAsync(run, CancellationToken.None);
-                if (segments.Count(s => s.IsDone) >= 2 && segments.Any(s => !s.IsDone && s.ResumeKey is not null))
-                {
-                    break;
-                }
-
-                Assert.False(first.HasExited || DateTimeOffset.UtcNow > deadline, "the backfill ended before it could be killed mid-scan:\n" + first.Output);
-                await Task.Delay(100);
-            }
-
+            await WaitUntilMidScanAsync(store, table.TableName, "consumer-b", first);
             first.Kill();
             await first.WaitForExitAsync();
         }
@@ -133,6 +123,138 @@ public sealed class BackfillTests(ChatEmulators aws) : IClassFixture<ChatEmulato
             $"first attempt {firstAttemptScans.Count} Scan calls, resumed {resumedScans.Count}, {done.Count} segments done at the kill");
         await AssertSnapshotRecordShapeAsync("bf-command-out", table.TableName, "consumer-b");
     }
+
+    [Fact]
+    public async Task Snapshot_start_in_merge_mode_with_an_order_attribute_never_takes_an_item_back_and_rebuilds_the_table()
+    {
+        var table = await CreateOrderedTableAsync("bf-merge");
+        var settings = MergedSnapshot(table, "bf-merge-out", "bf-merge-checkpoints");
+        using var stopChanging = new CancellationTokenSource();
+        var changing = table.ChangeUntilAsync(Rooms, seed: 3, stopChanging.Token);
+        await using var bridge = BridgeProcess.Start(settings);
+        await WaitForLineAsync(bridge, "Backfill bf-merge/snapshot: scanning segment");
+        var changesWhenScanBegan = table.Changes;
+        await WaitForLineAsync(bridge, "Backfill bf-merge/snapshot finished", TimeSpan.FromMinutes(4));
+        var changesDuringScan = table.Changes - changesWhenScanBegan;
+        await WaitForLineAsync(bridge, "Snapshot floor of bf-merge:");
+        Assert.Contains(bridge.Lines, l => l.Contains("from the scan", StringComparison.Ordinal));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await stopChanging.CancelAsync();
+        await changing;
+
+        await WaitForReplicaAsync(table, "bf-merge-out", bridge, backfillDefersToNewerChanges: false);
+        Assert.True(changesDuringScan > 20, $"only {changesDuringScan} changes were made while the table was scanned");
+        await AssertNoItemGoesBackAsync("bf-merge-out");
+
+        // Once the watermark has passed the scan (a minute after it), the floor is released, and says what it suppressed.
+        await WaitForLineAsync(bridge, "Snapshot floor of bf-merge released", TimeSpan.FromMinutes(3));
+        var suppressed = SuppressedIn(bridge);
+        output.WriteLine($"changes during the scan: {changesDuringScan}; stream records older than their item's snapshot, not forwarded: {suppressed}; {bridge.Lines.FirstOrDefault(l => l.Contains("Snapshot floor of bf-merge:", StringComparison.Ordinal))}");
+        Assert.True(suppressed > 0, "no stream record was older than its item's snapshot:\n" + bridge.Output);
+        Assert.Contains(bridge.Lines, l => l.Contains("stream records older than their item's snapshot are not forwarded, the first at sequence", StringComparison.Ordinal));
+        Assert.Equal(0, await bridge.StopAsync());
+
+        // The release is recorded on the run: a restart builds no floor.
+        await using var restarted = BridgeProcess.Start(settings);
+        await WaitForLineAsync(restarted, "Starting shard");
+        Assert.DoesNotContain(restarted.Lines, l => l.Contains("Snapshot floor of", StringComparison.Ordinal) || l.Contains("scanning segment", StringComparison.Ordinal));
+        Assert.Equal(0, await restarted.StopAsync());
+    }
+
+    [Fact]
+    public async Task Snapshot_start_in_merge_mode_killed_mid_scan_resumes_rebuilds_the_floor_and_still_never_takes_an_item_back()
+    {
+        var table = await CreateOrderedTableAsync("bf-merge-kill");
+        var settings = MergedSnapshot(table, "bf-merge-kill-out", "bf-merge-kill-checkpoints");
+        using var stopChanging = new CancellationTokenSource();
+        var changing = table.ChangeUntilAsync(Rooms, seed: 4, stopChanging.Token);
+        var store = new DynamoDbBackfillStore(aws.DynamoDbClient, "bf-merge-kill-checkpoints", TimeProvider.System);
+        await using (var first = BridgeProcess.Start(settings))
+        {
+            await WaitForLineAsync(first, "Backfill bf-merge-kill/snapshot: scanning segment");
+            await WaitUntilMidScanAsync(store, table.TableName, BackfillRun.SnapshotRunId, first);
+
+            first.Kill();
+            await first.WaitForExitAsync();
+        }
+
+        Assert.False((await store.GetRunAsync(table.TableName, BackfillRun.SnapshotRunId, CancellationToken.None))!.IsFinished);
+        await using var second = BridgeProcess.Start(settings);
+        await WaitForLineAsync(second, "Backfill bf-merge-kill/snapshot finished", TimeSpan.FromMinutes(4));
+        await WaitForLineAsync(second, "Snapshot floor of bf-merge-kill/snapshot rebuilt from the table", TimeSpan.FromMinutes(4));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await stopChanging.CancelAsync();
+        await changing;
+
+        await WaitForReplicaAsync(table, "bf-merge-kill-out", second, backfillDefersToNewerChanges: false);
+        await AssertNoItemGoesBackAsync("bf-merge-kill-out");
+        Assert.Equal(0, await second.StopAsync());
+    }
+
+    /// <summary>Merge mode ordered by <c>updatedAt</c>, starting with a snapshot, scanning 5,000 items in about twenty-five seconds.</summary>
+    private Dictionary<string, string> MergedSnapshot(ItemsTable table, string target, string checkpoints)
+    {
+        var settings = SlowScan(aws.BridgeSettings(table.TableName, target, checkpoints, startPosition: "Snapshot"));
+        settings["Bridge__Ordering__Mode"] = "Merge";
+        settings["Bridge__Sources__0__OrderBy"] = OrderAttribute;
+        settings["Bridge__Backfill__ReadUnitsPerSecond"] = "10";
+        return settings;
+    }
+
+    /// <summary>A table of 5,000 items, each stamped with <c>updatedAt</c> on every write, written with its stream on: the
+    /// stream holds their inserts, which an item updated before the scan reads it has outgrown.</summary>
+    private async Task<ItemsTable> CreateOrderedTableAsync(string name)
+    {
+        await aws.CreateTableAsync(name);
+        await aws.CreateTargetAsync(name + "-out", shards: 4);
+        var table = new ItemsTable(aws.DynamoDbClient, name, OrderAttribute);
+        await table.FillAsync(5_000, Rooms);
+        return table;
+    }
+
+    /// <summary>Per item, in the order its target shard holds them (an item's records share a partition key), the order
+    /// values of its records, snapshot records included (a REMOVE's from OldImage): never lower than the one before.</summary>
+    private async Task AssertNoItemGoesBackAsync(string target)
+    {
+        var values = new Dictionary<string, List<(string Kind, long Value)>>(StringComparer.Ordinal);
+        foreach (var (_, record) in await Bridge.Testing.Chat.KinesisReadback.ReadKinesisRecordsAsync(aws.KinesisClient, target))
+        {
+            var root = JsonDocument.Parse(record.Data).RootElement;
+            var dynamodb = root.GetProperty("dynamodb");
+            var eventName = root.GetProperty("eventName").GetString()!;
+            var image = dynamodb.GetProperty(eventName == "REMOVE" ? "OldImage" : "NewImage");
+            var kind = root.TryGetProperty("backfill", out _) ? "snapshot" : eventName;
+            var key = TableReplica.KeyOf(dynamodb.GetProperty("Keys"));
+            (values.TryGetValue(key, out var list) ? list : values[key] = []).Add((kind, long.Parse(image.GetProperty(OrderAttribute).GetProperty("N").GetString()!, System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        var backwards = values.Where(v => v.Value.Zip(v.Value.Skip(1)).Any(p => p.Second.Value < p.First.Value)).ToList();
+        Assert.True(
+            backwards.Count == 0,
+            $"{backwards.Count} of {values.Count} items went back, e.g.:\n" + string.Join('\n', backwards.Take(5).Select(b => $"{b.Key}: {string.Join(", ", b.Value.Select(v => $"{v.Kind} {v.Value}"))}")));
+        Assert.Contains(values.Values, v => v.Any(r => r.Kind == "snapshot") && v.Any(r => r.Kind != "snapshot"));
+    }
+
+    /// <summary>Waits until some segments of the run are done and another is part way, so a kill lands mid-scan.</summary>
+    private static async Task WaitUntilMidScanAsync(DynamoDbBackfillStore store, string tableName, string runId, BridgeProcess process)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            var run = await store.GetRunAsync(tableName, runId, CancellationToken.None);
+            var segments = run is null ? [] : await store.ListSegmentsAsync(run, CancellationToken.None);
+            if (segments.Count(s => s.IsDone) >= 2 && segments.Any(s => !s.IsDone && s.ResumeKey is not null))
+            {
+                return;
+            }
+
+            Assert.False(process.HasExited || DateTimeOffset.UtcNow > deadline, "the scan ended before it could be killed mid-scan:\n" + process.Output);
+            await Task.Delay(100);
+        }
+    }
+
+    private static long SuppressedIn(BridgeProcess bridge) =>
+        bridge.Lines.Select(l => Regex.Match(l, @"(\d+) stream records older than their item's snapshot were not forwarded")).Where(m => m.Success).Sum(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>8 segments, 4 at a time, 100-item pages, 40 read units a second: about ten seconds for 20,000 items.</summary>
     private static Dictionary<string, string> SlowScan(Dictionary<string, string> settings)

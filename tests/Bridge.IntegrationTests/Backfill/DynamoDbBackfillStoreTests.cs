@@ -68,6 +68,25 @@ public sealed class DynamoDbBackfillStoreTests(ChatEmulators aws) : IClassFixtur
         Assert.Equal("shardId-1", Assert.Single(listed).ShardId);
     }
 
+    [Fact]
+    public async Task A_snapshot_floor_is_released_only_on_a_finished_run_and_once()
+    {
+        var store = await StoreAsync("bf-store-floor");
+        var run = await store.StartRunAsync(new BackfillRun("orders", BackfillRun.SnapshotRunId, 1, DateTimeOffset.UnixEpoch), CancellationToken.None);
+
+        await Assert.ThrowsAsync<Amazon.DynamoDBv2.Model.ConditionalCheckFailedException>(() => store.ReleaseFloorAsync(run, DateTimeOffset.FromUnixTimeSeconds(50), CancellationToken.None));
+        Assert.Null((await store.GetRunAsync("orders", BackfillRun.SnapshotRunId, CancellationToken.None))!.FloorReleasedAt);
+
+        var finished = await store.FinishRunAsync(run, DateTimeOffset.FromUnixTimeSeconds(100), CancellationToken.None);
+        var released = await store.ReleaseFloorAsync(finished, DateTimeOffset.FromUnixTimeSeconds(200), CancellationToken.None);
+        var again = await store.ReleaseFloorAsync(finished, DateTimeOffset.FromUnixTimeSeconds(300), CancellationToken.None);
+
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(200), released.FloorReleasedAt);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(100), released.FinishedAt);
+        Assert.Equal(released, again);
+        Assert.Equal(released, await store.GetRunAsync("orders", BackfillRun.SnapshotRunId, CancellationToken.None));
+    }
+
     private async Task<DynamoDbBackfillStore> StoreAsync(string table)
     {
         await new DynamoDbLeaseStore(aws.DynamoDbClient, table, TimeProvider.System).EnsureCreatedAsync(CancellationToken.None);

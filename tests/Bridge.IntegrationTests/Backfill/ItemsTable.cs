@@ -10,10 +10,13 @@ namespace Bridge.IntegrationTests.Backfill;
 
 /// <summary>A table (<c>roomId</c> + <c>ts</c>, the chat schema) of items with every kind of attribute, filled in bulk, and
 /// changed item by item (inserts, updates, deletes) by a writer that runs while a backfill scans.</summary>
-internal sealed class ItemsTable(IAmazonDynamoDB dynamoDb, string tableName)
+/// <param name="orderAttribute">When given, every write stamps this N attribute with epoch milliseconds, each later than the
+/// last (as an application's <c>updatedAt</c>), for <c>Bridge:Sources:N:OrderBy</c>.</param>
+internal sealed class ItemsTable(IAmazonDynamoDB dynamoDb, string tableName, string? orderAttribute = null)
 {
     private readonly List<(string RoomId, long Ts)> _existing = [];
     private long _nextTs;
+    private long _lastStamp;
 
     public string TableName => tableName;
 
@@ -104,9 +107,15 @@ internal sealed class ItemsTable(IAmazonDynamoDB dynamoDb, string tableName)
         ["ts"] = new AttributeValue { N = ts.ToString(CultureInfo.InvariantCulture) },
     };
 
-    private static Dictionary<string, AttributeValue> NewItem(string room, long ts, int version)
+    private Dictionary<string, AttributeValue> NewItem(string room, long ts, int version)
     {
         var item = Key(room, ts);
+        if (orderAttribute is not null)
+        {
+            _lastStamp = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _lastStamp + 1);
+            item[orderAttribute] = new AttributeValue { N = _lastStamp.ToString(CultureInfo.InvariantCulture) };
+        }
+
         item["body"] = new AttributeValue { S = $"message {ts} of {room}, version {version}: ünïcødé \"quoted\"" };
         item["version"] = new AttributeValue { N = version.ToString(CultureInfo.InvariantCulture) };
         item["pinned"] = new AttributeValue { BOOL = ts % 3 == 0 };

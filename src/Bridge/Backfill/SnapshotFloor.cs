@@ -1,0 +1,172 @@
+using System.Runtime.InteropServices;
+using Bridge.Aws.DynamoDbStreams;
+using Bridge.Ordering;
+
+namespace Bridge.Backfill;
+
+/// <summary>Per item of one source, the order value of its snapshot: a stream record of the item whose order value is
+/// below it carries an older state than the snapshot already sent, so it is not forwarded (Merge mode with <c>OrderBy</c>).</summary>
+/// <remarks>
+/// <para>Filled before the stream is read: by the scan, each item before its snapshot record is sent (so every snapshot
+/// record sent has its floor), or, when this process did not scan every segment whole (a resumed run, a restart before
+/// the floor was released), by <see cref="FloorRebuild"/> from the table as it is then. A value read later is the
+/// item's state then, at or above its snapshot's: it only suppresses more intermediate states, never the item's last
+/// one, whose order value is the highest (the writer stamps every write later than the one before).</para>
+/// <para>What a rebuild cannot see is an item deleted since its snapshot was sent. For those,
+/// <see cref="_absentBefore"/>: a record of an item without a floor, created before the rebuild began, is a state the
+/// item no longer has, and is not forwarded unless it is a REMOVE (the consumer may hold the snapshot, and the last
+/// REMOVE is what takes the item away).</para>
+/// <para>Memory: one dictionary entry per item (a 128-bit key hash and a 64-bit value, no object per item), freed when
+/// the merge watermark has passed the scan (<see cref="Release"/>). Thread-safe: scanners fill it concurrently,
+/// consumers read it concurrently; every access takes <see cref="_lock"/>, held only for a dictionary operation.</para>
+/// </remarks>
+internal sealed class SnapshotFloor(OrderValueSelector orderBy)
+{
+    private readonly Lock _lock = new();
+
+    /// <summary>Item key → the highest order value of any read of the item (scan or rebuild); null once released.
+    /// Guarded by <see cref="_lock"/>.</summary>
+    private Dictionary<ItemHash, long>? _floors = [];
+
+    /// <summary>Segments this floor holds every item of: scanned here from their start to done. Guarded by <see cref="_lock"/>.</summary>
+    private readonly HashSet<int> _wholeSegments = [];
+
+    /// <summary>Epoch milliseconds: <see cref="long.MinValue"/> while the floor comes from the scan alone; once rebuilt
+    /// from the table, a creation time at least a minute before the rebuild began (creation times are rounded down).
+    /// Guarded by <see cref="_lock"/>.</summary>
+    private long _absentBefore = long.MinValue;
+
+    private long _suppressed;
+
+    public OrderValueSelector OrderBy => orderBy;
+
+    /// <summary>Items with a floor; 0 once released.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _floors?.Count ?? 0;
+            }
+        }
+    }
+
+    /// <summary>Stream records not forwarded because they were older than their item's snapshot.</summary>
+    public long Suppressed => Interlocked.Read(ref _suppressed);
+
+    public bool IsReleased
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _floors is null;
+            }
+        }
+    }
+
+    /// <summary>Records the order value of a snapshot record (from the scan or a rebuild) as its item's floor, or raises it.</summary>
+    /// <returns>False with a reason when the record has no usable order value (it is undeliverable, and its item gets no floor).</returns>
+    public bool TryRaise(in StreamRecord snapshot, out string? problem)
+    {
+        if (!orderBy.TrySelect(snapshot, out var value, out problem))
+        {
+            return false;
+        }
+
+        if (!ItemKey.TryRead(snapshot.Json.Span, out var key))
+        {
+            problem = "The record has no readable dynamodb.Keys.";
+            return false;
+        }
+
+        lock (_lock)
+        {
+            if (_floors is not null)
+            {
+                ref var floor = ref CollectionsMarshal.GetValueRefOrAddDefault(_floors, new ItemHash(key), out var existed);
+                floor = existed ? Math.Max(floor, value) : value;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Every item of <paramref name="segment"/> was scanned here (from its start to its end) and has its floor.</summary>
+    public void MarkScannedWhole(int segment)
+    {
+        lock (_lock)
+        {
+            _wholeSegments.Add(segment);
+        }
+    }
+
+    /// <summary>Every segment was scanned whole here, so every item sent in the snapshot has its floor.</summary>
+    public bool IsComplete(int totalSegments)
+    {
+        lock (_lock)
+        {
+            return _wholeSegments.Count == totalSegments;
+        }
+    }
+
+    /// <summary>A rebuild that began at <paramref name="startedAt"/> read every item the table holds into the floor.</summary>
+    public void OnRebuilt(DateTimeOffset startedAt)
+    {
+        lock (_lock)
+        {
+            _absentBefore = BackfillRun.CreatedBefore(startedAt).ToUnixTimeMilliseconds();
+        }
+    }
+
+    /// <summary>Whether a stream record of order value <paramref name="orderValue"/> carries a state older than its item's
+    /// snapshot (then it is not forwarded, and counted).</summary>
+    public bool IsOlderThanSnapshot(in StreamRecord record, long orderValue)
+    {
+        // Released: nothing more to read from the record (the check under the lock below stays the one that counts).
+        if (Volatile.Read(ref _floors) is null || !ItemKey.TryRead(record.Json.Span, out var key))
+        {
+            return false;
+        }
+
+        bool older;
+        lock (_lock)
+        {
+            if (_floors is null)
+            {
+                return false;
+            }
+
+            older = _floors.TryGetValue(new ItemHash(key), out var floor)
+                ? orderValue < floor
+                : record.EventName != "REMOVE" && record.ApproximateCreationDateTime.ToUnixTimeMilliseconds() < _absentBefore;
+        }
+
+        if (older)
+        {
+            Interlocked.Increment(ref _suppressed);
+        }
+
+        return older;
+    }
+
+    /// <summary>No stream record still to come can be below a floor: the memory is freed, and nothing is suppressed any more.</summary>
+    public void Release()
+    {
+        lock (_lock)
+        {
+            Volatile.Write(ref _floors, null);
+        }
+    }
+
+    /// <summary>The 128-bit key as two 64-bit halves: 8-byte aligned, so a dictionary entry takes 32 bytes where a
+    /// <see cref="UInt128"/> key (16-byte aligned) takes 48.</summary>
+    private readonly record struct ItemHash(ulong Low, ulong High)
+    {
+        public ItemHash(UInt128 key)
+            : this((ulong)key, (ulong)(key >> 64))
+        {
+        }
+    }
+}
