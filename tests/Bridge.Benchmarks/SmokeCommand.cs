@@ -25,6 +25,7 @@ internal static class SmokeCommand
             ("merge", () => MergeCommand.RunAsync(smoke: true)),
             ("checkpoint-cost", () => CheckpointCostCommand.RunAsync(smoke: true)),
             ("backfill", () => BackfillBenchmarkCommand.RunAsync(smoke: true)),
+            ("floor-memory", () => Task.FromResult(FloorMemoryCommand.Run(smoke: true))),
         ];
         var failed = new List<string>();
         foreach (var (name, run) in parts)
