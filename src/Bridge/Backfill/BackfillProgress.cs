@@ -50,6 +50,9 @@ public sealed class BackfillProgress(BackfillRun run, long tableItemCount, long 
         }
     }
 
+    /// <summary>When the scan will end at the rate so far; null until something was scanned.</summary>
+    public DateTimeOffset? EstimatedEnd => EstimatedTimeLeft is { } left ? time.GetUtcNow() + left : null;
+
     internal void OnPage(int items, long bytes)
     {
         Interlocked.Add(ref _items, items);

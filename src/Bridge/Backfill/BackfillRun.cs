@@ -14,7 +14,14 @@ public sealed record BackfillRun(string TableName, string RunId, int TotalSegmen
     /// <summary>The run of <c>StartPosition = Snapshot</c>: one per table, ever.</summary>
     public const string SnapshotRunId = "snapshot";
 
+    /// <summary>How long a DynamoDB stream keeps a record. A <c>StartPosition = Snapshot</c> scan that takes longer than
+    /// this reads the stream from <c>TRIM_HORIZON</c> after changes made early in the scan were trimmed.</summary>
+    public static readonly TimeSpan StreamRetention = TimeSpan.FromHours(24);
+
     public bool IsFinished => FinishedAt is not null;
+
+    /// <summary>Whether a snapshot scan ending at <paramref name="end"/> outlives the stream's retention since the scan began.</summary>
+    public bool OutlivesStream(DateTimeOffset end) => end - ScanStartedAt >= StreamRetention;
 
     /// <summary>A run to propose now. Its start is rounded down to the minute and moved a minute earlier, because stream records'
     /// <c>ApproximateCreationDateTime</c> is rounded down (to the second by DynamoDB, to the minute by DynamoDB Local): so every

@@ -9,13 +9,9 @@ namespace Bridge.Backfill;
 /// <remarks>
 /// <para>Filled before the stream is read: by the scan, each item before its snapshot record is sent (so every snapshot
 /// record sent has its floor), or, when this process did not scan every segment whole (a resumed run, a restart before
-/// the floor was released), by <see cref="FloorRebuild"/> from the table as it is then. A value read later is the
-/// item's state then, at or above its snapshot's: it only suppresses more intermediate states, never the item's last
-/// one, whose order value is the highest (the writer stamps every write later than the one before).</para>
-/// <para>What a rebuild cannot see is an item deleted since its snapshot was sent. For those,
-/// <see cref="_absentBefore"/>: a record of an item without a floor, created before the rebuild began, is a state the
-/// item no longer has, and is not forwarded unless it is a REMOVE (the consumer may hold the snapshot, and the last
-/// REMOVE is what takes the item away).</para>
+/// the floor was released), by <see cref="FloorRebuild"/> from the stream records still to be forwarded. A value read
+/// later is the item's state then, at or above its snapshot's: it only suppresses more intermediate states, never the
+/// item's last one, whose order value is the highest (the writer stamps every write later than the one before).</para>
 /// <para>Memory: one dictionary entry per item (a 128-bit key hash and a 64-bit value, no object per item), freed when
 /// the merge watermark has passed the scan (<see cref="Release"/>). Thread-safe: scanners fill it concurrently,
 /// consumers read it concurrently; every access takes <see cref="_lock"/>, held only for a dictionary operation.</para>
@@ -30,11 +26,6 @@ internal sealed class SnapshotFloor(OrderValueSelector orderBy)
 
     /// <summary>Segments this floor holds every item of: scanned here from their start to done. Guarded by <see cref="_lock"/>.</summary>
     private readonly HashSet<int> _wholeSegments = [];
-
-    /// <summary>Epoch milliseconds: <see cref="long.MinValue"/> while the floor comes from the scan alone; once rebuilt
-    /// from the table, a creation time at least a minute before the rebuild began (creation times are rounded down).
-    /// Guarded by <see cref="_lock"/>.</summary>
-    private long _absentBefore = long.MinValue;
 
     private long _suppressed;
 
@@ -66,7 +57,8 @@ internal sealed class SnapshotFloor(OrderValueSelector orderBy)
         }
     }
 
-    /// <summary>Records the order value of a snapshot record (from the scan or a rebuild) as its item's floor, or raises it.</summary>
+    /// <summary>Records the order value of a snapshot record (from the scan), or of a stream record (from a rebuild), as its
+    /// item's floor, or raises it.</summary>
     /// <returns>False with a reason when the record has no usable order value (it is undeliverable, and its item gets no floor).</returns>
     public bool TryRaise(in StreamRecord snapshot, out string? problem)
     {
@@ -111,15 +103,6 @@ internal sealed class SnapshotFloor(OrderValueSelector orderBy)
         }
     }
 
-    /// <summary>A rebuild that began at <paramref name="startedAt"/> read every item the table holds into the floor.</summary>
-    public void OnRebuilt(DateTimeOffset startedAt)
-    {
-        lock (_lock)
-        {
-            _absentBefore = BackfillRun.CreatedBefore(startedAt).ToUnixTimeMilliseconds();
-        }
-    }
-
     /// <summary>Whether a stream record of order value <paramref name="orderValue"/> carries a state older than its item's
     /// snapshot (then it is not forwarded, and counted).</summary>
     public bool IsOlderThanSnapshot(in StreamRecord record, long orderValue)
@@ -138,9 +121,7 @@ internal sealed class SnapshotFloor(OrderValueSelector orderBy)
                 return false;
             }
 
-            older = _floors.TryGetValue(new ItemHash(key), out var floor)
-                ? orderValue < floor
-                : record.EventName != "REMOVE" && record.ApproximateCreationDateTime.ToUnixTimeMilliseconds() < _absentBefore;
+            older = _floors.TryGetValue(new ItemHash(key), out var floor) && orderValue < floor;
         }
 
         if (older)

@@ -30,21 +30,14 @@ internal sealed partial class SnapshotStart(
     BridgeOptions options,
     TimeProvider time,
     ILoggerFactory loggers,
-    SnapshotFloor? floor = null)
+    SnapshotFloor? floor = null,
+    FloorRebuild? rebuild = null)
 {
     /// <summary>How far past the run's end the watermark must be before the floor is released, besides <c>Lateness</c>:
     /// room for writers whose clocks lag the bridge's.</summary>
     public static readonly TimeSpan FloorMargin = TimeSpan.FromMinutes(1);
 
-    /// <summary>How long after this start a floor is rebuilt at the earliest: stream creation times are rounded down (to the
-    /// minute by DynamoDB Local), so only a change made this long before the rebuild is known, by its creation time, to
-    /// precede it; and every snapshot record an earlier attempt sent was read before this start.</summary>
-    public static readonly TimeSpan RebuildDelay = TimeSpan.FromMinutes(2);
-
     private readonly ILogger _logger = loggers.CreateLogger<SnapshotStart>();
-
-    /// <summary>When this start began (a round of Merge mode, or the process): every read of an earlier attempt was before.</summary>
-    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
 
     /// <summary>The finished run whose floor is in use; set by <see cref="PrepareFloorAsync"/>.</summary>
     private BackfillRun? _floorRun;
@@ -91,19 +84,12 @@ internal sealed partial class SnapshotStart(
         if (!filled)
         {
             // Some items were sent by an earlier attempt (or another worker), whose floors died with it.
-            var wait = _startedAt + RebuildDelay - time.GetUtcNow();
-            if (wait > TimeSpan.Zero)
-            {
-                LogRebuildWaits(source.TableName, wait.TotalSeconds);
-                await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
-            }
-
-            var rebuild = new FloorRebuild(services.DynamoDb, options.Backfill, time, loggers.CreateLogger<FloorRebuild>());
-            await rebuild.RebuildAsync(run, floor, cancellationToken).ConfigureAwait(false);
+            var from = rebuild ?? throw new InvalidOperationException("A snapshot floor needs its rebuild from the stream.");
+            await from.RebuildAsync(source, floor, cancellationToken).ConfigureAwait(false);
         }
 
         _floorRun = run;
-        LogFloorReady(source.TableName, floor.Count, filled ? "the scan" : "the table", ReleaseAt(run));
+        LogFloorReady(source.TableName, floor.Count, filled ? "the scan" : "the stream", ReleaseAt(run));
         return floor;
     }
 
@@ -158,9 +144,6 @@ internal sealed partial class SnapshotStart(
 
     [LoggerMessage(EventId = 1521, Level = LogLevel.Information, Message = "Snapshot floor of {Table}: {Items} items, from {Origin}; stream records older than their item's snapshot are not forwarded until the watermark passes {ReleaseAt:O}")]
     private partial void LogFloorReady(string table, int items, string origin, DateTimeOffset releaseAt);
-
-    [LoggerMessage(EventId = 1526, Level = LogLevel.Information, Message = "Snapshot floor of {Table} is rebuilt from the table in {Seconds:F0} s, two minutes after this start, before its stream is read (an earlier attempt sent part of the snapshot)")]
-    private partial void LogRebuildWaits(string table, double seconds);
 
     [LoggerMessage(EventId = 1523, Level = LogLevel.Information, Message = "Snapshot floor of {Table} released ({Items} items): the watermark passed the scan; {Suppressed} stream records older than their item's snapshot were not forwarded")]
     private partial void LogFloorReleased(string table, int items, long suppressed);

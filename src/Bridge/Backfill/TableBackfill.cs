@@ -85,6 +85,11 @@ internal sealed partial class TableBackfill(
                         {
                             run = await store.FinishRunAsync(run, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
                             LogRunFinished(run.TableName, run.RunId, progress.ItemsScanned, progress.BytesScanned, progress.Elapsed.TotalSeconds);
+                            if (IsSnapshot(run) && run.OutlivesStream(run.FinishedAt!.Value))
+                            {
+                                LogOutlivedStream(run.TableName, run.ScanStartedAt, run.FinishedAt.Value);
+                            }
+
                             return run;
                         }
 
@@ -210,10 +215,18 @@ internal sealed partial class TableBackfill(
     private async Task ReportAsync(BackfillProgress progress, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(options.Backfill.ProgressInterval, time);
+        var warned = false;
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
+                // Said as soon as the rate shows it, while raising the read budget or the segments can still help.
+                if (!warned && IsSnapshot(progress.Run) && progress.EstimatedEnd is { } end && progress.Run.OutlivesStream(end))
+                {
+                    warned = true;
+                    LogMayOutliveStream(progress.Run.TableName, end, progress.Run.ScanStartedAt + BackfillRun.StreamRetention);
+                }
+
                 LogProgress(
                     progress.Run.TableName,
                     progress.Run.RunId,
@@ -231,6 +244,15 @@ internal sealed partial class TableBackfill(
             // Run over.
         }
     }
+
+    /// <summary>Only a snapshot start reads the stream from before its scan; an on-demand run's changes are forwarded live.</summary>
+    private static bool IsSnapshot(BackfillRun run) => run.RunId == BackfillRun.SnapshotRunId;
+
+    [LoggerMessage(EventId = 1517, Level = LogLevel.Warning, Message = "Backfill {Table}/snapshot will end about {EstimatedEnd:O}, after {TrimmedAfter:O}, when the stream starts trimming changes made since the scan began: raise Bridge:Backfill:ReadUnitsPerSecond, TotalSegments or ConcurrentSegments, or changes made early in the scan to items it had already read will be lost")]
+    private partial void LogMayOutliveStream(string table, DateTimeOffset estimatedEnd, DateTimeOffset trimmedAfter);
+
+    [LoggerMessage(EventId = 1518, Level = LogLevel.Error, Message = "DATA MAY BE LOST: backfill {Table}/snapshot began {ScanStartedAt:O} and ended {FinishedAt:O}, longer than the stream's 24-hour retention; changes made in its first hours to items it had already read were trimmed before they could be read. Run the backfill command with a new run id to send the table's current state again")]
+    private partial void LogOutlivedStream(string table, DateTimeOffset scanStartedAt, DateTimeOffset finishedAt);
 
     [LoggerMessage(EventId = 1510, Level = LogLevel.Information, Message = "Backfill {Table}/{RunId} started at {ScanStartedAt:O}: {TotalSegments} segments; the table holds about {ItemCount} items, {SizeBytes} bytes")]
     private partial void LogRunStarted(string table, string runId, int totalSegments, DateTimeOffset scanStartedAt, long itemCount, long sizeBytes);

@@ -32,6 +32,14 @@ public readonly record struct Checkpoint
 
     public static Checkpoint After(SequenceNumber sequence) => new(CheckpointKind.AfterSequence, sequence);
 
+    /// <summary>Where reading of the shard resumes; null once it is finished (nothing is left to read).</summary>
+    public ShardStartPosition? ResumePosition => Kind switch
+    {
+        CheckpointKind.AfterSequence => ShardStartPosition.After(Sequence),
+        CheckpointKind.Latest => ShardStartPosition.Latest,
+        _ => null,
+    };
+
     public static Checkpoint Parse(string text) => text switch
     {
         ShardEndText => ShardEnd,

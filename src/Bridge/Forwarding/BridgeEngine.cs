@@ -140,7 +140,7 @@ internal sealed partial class BridgeEngine(
     /// <summary>The snapshot of a source's first start, when <c>StartPosition</c> is <c>Snapshot</c>; scanned records go
     /// into the stream records' sinks, past the merge stage (each is acknowledged before the source's first stream record
     /// is read). In Merge mode with <c>OrderBy</c> it keeps the source's <see cref="SnapshotFloor"/>.</summary>
-    private SnapshotStart? NewSnapshotStart(ResolvedSource source, KinesisSink sink, KinesisSink? deadLetterSink, bool merged)
+    private SnapshotStart? NewSnapshotStart(ResolvedSource source, ILeaseStore leases, KinesisSink sink, KinesisSink? deadLetterSink, bool merged)
     {
         if (!options.StartWithSnapshot)
         {
@@ -150,11 +150,12 @@ internal sealed partial class BridgeEngine(
         var services = backfill ?? throw new InvalidOperationException("StartPosition Snapshot needs the backfill services (the table client and the run store).");
         var floor = merged && source.OrderValue.Path is not null ? new SnapshotFloor(source.OrderValue) : null;
         var scan = new TableBackfill(source, services.DynamoDb, services.Store, sink, deadLetterSink, options, time, loggers, metrics, floor);
-        return new SnapshotStart(source, services, scan, options, time, loggers, floor);
+        var rebuild = floor is null ? null : new FloorRebuild(streams, leases, options.Reading, time, loggers, metrics);
+        return new SnapshotStart(source, services, scan, options, time, loggers, floor, rebuild);
     }
 
     private SourceForwarder NewForwarder(ResolvedSource source, LeaseCoordinator leases, KinesisSink sink, KinesisSink? deadLetterSink, MergeStage? merge) =>
-        new(source, streams, leases, sink, deadLetterSink, options, time, loggers, metrics, merge, NewSnapshotStart(source, sink, deadLetterSink, merged: merge is not null));
+        new(source, streams, leases, sink, deadLetterSink, options, time, loggers, metrics, merge, NewSnapshotStart(source, leases.Store, sink, deadLetterSink, merged: merge is not null));
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Bridge starting: {Sources} sources into {Target}, ordering mode {Mode}")]
     private partial void LogStarting(int sources, string target, string mode);

@@ -168,7 +168,7 @@ internal sealed partial class ShardConsumer(
     }
 
     /// <summary>1 s, doubling per failure in a row, at most 30 s, without jitter: gentle on a source that is coming back.</summary>
-    private static readonly Backoff ReadRetry = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), static () => 1.0);
+    internal static readonly Backoff ReadRetry = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), static () => 1.0);
 
     /// <returns>False when the shard must stop before this record.</returns>
     private async ValueTask<bool> ForwardAsync(StreamRecord record, CancellationToken cancellationToken)

@@ -305,13 +305,9 @@ internal sealed partial class SourceForwarder(
 
     private ShardConsumer CreateConsumer(StreamShard shard, HeldLease lease, out ShardStartPosition position)
     {
-        position = lease.Current.Checkpoint is { } stored ? stored.Kind switch
-        {
-            CheckpointKind.AfterSequence => ShardStartPosition.After(stored.Sequence),
-            CheckpointKind.Latest => ShardStartPosition.Latest,
-            _ => throw new InvalidOperationException($"Shard {shard.ShardId} is finished and must not start again."),
-        }
-        : ShardStartPosition.TrimHorizon;
+        position = lease.Current.Checkpoint is { } stored
+            ? stored.ResumePosition ?? throw new InvalidOperationException($"Shard {shard.ShardId} is finished and must not start again.")
+            : ShardStartPosition.TrimHorizon;
 
         var sourceShard = SourceShardOf(shard.ShardId);
         var logger = loggers.CreateLogger<ShardConsumer>();

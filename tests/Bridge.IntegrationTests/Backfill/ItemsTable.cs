@@ -15,6 +15,9 @@ namespace Bridge.IntegrationTests.Backfill;
 internal sealed class ItemsTable(IAmazonDynamoDB dynamoDb, string tableName, string? orderAttribute = null)
 {
     private readonly List<(string RoomId, long Ts)> _existing = [];
+
+    /// <summary>Keys deleted by <see cref="ChangeUntilAsync"/>, which an ordered table's writer inserts again.</summary>
+    private readonly List<(string RoomId, long Ts)> _deleted = [];
     private long _nextTs;
     private long _lastStamp;
 
@@ -22,6 +25,9 @@ internal sealed class ItemsTable(IAmazonDynamoDB dynamoDb, string tableName, str
 
     /// <summary>Changes made by <see cref="ChangeUntilAsync"/> so far.</summary>
     public int Changes { get; private set; }
+
+    /// <summary>Of <see cref="Changes"/>, inserts of a key deleted before.</summary>
+    public int Recreated { get; private set; }
 
     /// <summary>Writes <paramref name="count"/> items, 25 per batch, four batches at a time.</summary>
     public async Task FillAsync(int count, int rooms)
@@ -39,7 +45,8 @@ internal sealed class ItemsTable(IAmazonDynamoDB dynamoDb, string tableName, str
         });
     }
 
-    /// <summary>One change at a time until cancelled: 45% updates and 25% deletes of existing items, 30% inserts.</summary>
+    /// <summary>One change at a time until cancelled: 45% updates and 25% deletes of existing items, 30% inserts. In an
+    /// ordered table a third of the inserts bring back a recently deleted key (a later life of the item, stamped later).</summary>
     public async Task ChangeUntilAsync(int rooms, int seed, CancellationToken cancellationToken)
     {
         var random = new Random(seed);
@@ -59,7 +66,20 @@ internal sealed class ItemsTable(IAmazonDynamoDB dynamoDb, string tableName, str
                     await dynamoDb.DeleteItemAsync(new DeleteItemRequest { TableName = tableName, Key = Key(room, ts) }, CancellationToken.None);
                     _existing[index] = _existing[^1];
                     _existing.RemoveAt(_existing.Count - 1);
+                    if (orderAttribute is not null)
+                    {
+                        _deleted.Add((room, ts));
+                    }
                 }
+            }
+            else if (roll < 80 && _deleted.Count > 0)
+            {
+                var index = Math.Max(0, _deleted.Count - 1 - random.Next(20));
+                var (room, ts) = _deleted[index];
+                _deleted.RemoveAt(index);
+                await dynamoDb.PutItemAsync(new PutItemRequest { TableName = tableName, Item = NewItem(room, ts, version: random.Next(1000, 2000)) }, CancellationToken.None);
+                _existing.Add((room, ts));
+                Recreated++;
             }
             else
             {

@@ -23,6 +23,28 @@ public class BackfillProgressTests
     }
 
     [Fact]
+    public void A_scan_whose_estimated_end_is_a_day_after_it_began_outlives_the_streams_retention()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddMinutes(1));
+        var progress = new BackfillProgress(Run, tableItemCount: 1000, tableSizeBytes: 0, time);
+        Assert.Null(progress.EstimatedEnd);
+
+        // 100 of 1000 items in 2 h: 18 h left, ending 20 h after the scan began.
+        time.Advance(TimeSpan.FromHours(2));
+        progress.OnPage(100, 1);
+        Assert.Equal(Run.ScanStartedAt + TimeSpan.FromHours(20) + TimeSpan.FromMinutes(1), progress.EstimatedEnd);
+        Assert.False(Run.OutlivesStream(progress.EstimatedEnd!.Value));
+
+        // 10 more in the next 2 h: 4 h for 110 items, about 32 h left.
+        time.Advance(TimeSpan.FromHours(2));
+        progress.OnPage(10, 1);
+        Assert.True(Run.OutlivesStream(progress.EstimatedEnd!.Value));
+
+        Assert.False(Run.OutlivesStream(Run.ScanStartedAt + BackfillRun.StreamRetention - TimeSpan.FromSeconds(1)));
+        Assert.True(Run.OutlivesStream(Run.ScanStartedAt + BackfillRun.StreamRetention));
+    }
+
+    [Fact]
     public void Lagging_table_counts_never_push_the_estimate_past_done()
     {
         var time = new FakeTimeProvider();

@@ -1,22 +1,25 @@
 using Bridge.Backfill;
 using Bridge.Ordering;
 using CsCheck;
+using StreamRecordOf = Bridge.Aws.DynamoDbStreams.StreamRecord;
 
 namespace Bridge.Tests.Backfill;
 
 /// <summary>
 /// Snapshot, then stream, through the <see cref="SnapshotFloor"/>, under random item histories (inserts, updates, deletes,
-/// one write a minute, each stamped later than the last) and random scan read times: per item, the order values a consumer
-/// gets never decrease, and upserting them ends with exactly the table. With a crash, part of the snapshot is sent by an
-/// attempt whose floors are lost; the next attempt scans the rest and rebuilds the floor from the table.
+/// one write a minute, each stamped later than the last, a deleted key inserted again) and random scan read times: per item,
+/// the order values a consumer gets never decrease, and upserting them ends with exactly the table. With a crash during the
+/// scan, part of the snapshot is sent by an attempt whose floors are lost; the next attempt scans the rest and rebuilds the
+/// floor from the stream. With a crash while the stream is read, the next attempt rebuilds it from the checkpoint. A
+/// rebuild reads the stream at least up to the scan's last write (its tip then), and maybe further.
 /// </summary>
 public class SnapshotFloorProperties
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-12-03T05:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
-    private sealed record Scenario(int Seed, int Items, int Steps, bool Crash)
+    private sealed record Scenario(int Seed, int Items, int Steps, bool Crash, bool StreamCrash)
     {
-        public override string ToString() => $"seed={Seed} items={Items} steps={Steps} crash={Crash}";
+        public override string ToString() => $"seed={Seed} items={Items} steps={Steps} crash={Crash} streamCrash={StreamCrash}";
     }
 
     private static readonly Gen<Scenario> Scenarios =
@@ -24,7 +27,8 @@ public class SnapshotFloorProperties
         from items in Gen.Int[1, 6]
         from steps in Gen.Int[4, 60]
         from crash in Gen.Bool
-        select new Scenario(seed, items, steps, crash);
+        from streamCrash in Gen.Bool
+        select new Scenario(seed, items, steps, crash, streamCrash);
 
     /// <summary>One write: at minute <paramref name="Minute"/>, its order value that minute's epoch milliseconds.</summary>
     private sealed record Write(int Item, string EventName, int Minute);
@@ -65,32 +69,39 @@ public class SnapshotFloorProperties
             }
         }
 
-        if (scenario.Crash)
-        {
-            // Rebuilt at least two minutes after the last read of the lost attempt, from the table as it is then.
-            var rebuiltAt = Math.Max(reads.Max(r => r.Minute), reads.Where(r => r.Lost).Select(r => r.Minute + 2).DefaultIfEmpty(0).Max()) + random.Next(0, 3);
-            for (var item = 0; item < scenario.Items; item++)
-            {
-                if (StateAt(history, item, rebuiltAt) is { } value)
-                {
-                    floor.TryRaise(SnapshotFloorTests.Snapshot(Id(item), Millis(value)), out _);
-                }
-            }
-
-            floor.OnRebuilt(T0.AddMinutes(rebuiltAt).AddSeconds(30));
-        }
-
         // The stream, in write order, each write as its record (a REMOVE carries the deleted state's value, from OldImage).
         var current = new long?[scenario.Items];
+        var records = new List<(int Item, string EventName, long Value, StreamRecordOf Record)>();
         foreach (var write in history)
         {
             var value = write.EventName == "REMOVE" ? current[write.Item]!.Value : Millis(write.Minute);
             current[write.Item] = write.EventName == "REMOVE" ? null : value;
-            var record = SnapshotFloorTests.Change(Id(write.Item), write.EventName, value, T0.AddMinutes(write.Minute));
+            records.Add((write.Item, write.EventName, value, SnapshotFloorTests.Change(Id(write.Item), write.EventName, value, T0.AddMinutes(write.Minute))));
+        }
+
+        // Every write the scan could have read is in the stream by the time a rebuild reads it to the tip.
+        var scanEnd = reads.Select(r => r.Minute).DefaultIfEmpty(0).Max();
+        var seenByScan = history.Count(w => w.Minute <= scanEnd);
+        if (scenario.Crash)
+        {
+            Rebuild(floor, records, from: 0, random.Next(seenByScan, records.Count + 1));
+        }
+
+        // A crash while the stream is read: the next attempt resumes at the checkpoint with a floor rebuilt from there.
+        var checkpoint = scenario.StreamCrash ? random.Next(0, records.Count + 1) : records.Count;
+        for (var i = 0; i < records.Count; i++)
+        {
+            if (i == checkpoint)
+            {
+                floor = new SnapshotFloor(floor.OrderBy);
+                Rebuild(floor, records, from: checkpoint, random.Next(Math.Max(checkpoint, seenByScan), records.Count + 1));
+            }
+
+            var (item, eventName, value, record) = records[i];
             Assert.True(floor.OrderBy.TrySelect(record, out var orderValue, out _));
             if (!floor.IsOlderThanSnapshot(record, orderValue))
             {
-                sent.Add((write.Item, write.EventName, value));
+                sent.Add((item, eventName, value));
             }
         }
 
@@ -107,30 +118,22 @@ public class SnapshotFloorProperties
         }
     }
 
-    /// <summary>One write a minute, on a random item: an insert when it is absent, else an update or a delete. After a
-    /// crash, a deleted key is not inserted again (the one case the rebuilt floor cannot tell apart; see docs/backfill.md).</summary>
+    /// <summary>One write a minute, on a random item: an insert when it is absent, else an update or a delete.</summary>
     private static List<Write> Writes(Scenario scenario, Random random)
     {
         var present = new bool[scenario.Items];
-        var deleted = new bool[scenario.Items];
         var writes = new List<Write>();
         for (var minute = 1; minute <= scenario.Steps; minute++)
         {
             var item = random.Next(scenario.Items);
             if (!present[item])
             {
-                if (deleted[item] && scenario.Crash)
-                {
-                    continue;
-                }
-
                 present[item] = true;
                 writes.Add(new Write(item, "INSERT", minute));
             }
             else if (random.Next(4) == 0)
             {
                 present[item] = false;
-                deleted[item] = true;
                 writes.Add(new Write(item, "REMOVE", minute));
             }
             else
@@ -152,6 +155,15 @@ public class SnapshotFloorProperties
         }
 
         return state;
+    }
+
+    /// <summary>What <see cref="FloorRebuild"/> does: every record from the checkpoint to where the tip then was raises its item's floor.</summary>
+    private static void Rebuild(SnapshotFloor floor, List<(int Item, string EventName, long Value, StreamRecordOf Record)> records, int from, int to)
+    {
+        foreach (var (_, _, _, record) in records.Skip(from).Take(to - from))
+        {
+            Assert.True(floor.TryRaise(record, out _));
+        }
     }
 
     private static long Millis(int minute) => T0.AddMinutes(minute).ToUnixTimeMilliseconds();

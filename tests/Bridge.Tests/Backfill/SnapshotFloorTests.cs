@@ -79,24 +79,7 @@ public class SnapshotFloorTests
     }
 
     [Fact]
-    public void After_a_rebuild_an_item_without_a_floor_forwards_only_its_removes_and_changes_made_since_the_rebuild_began()
-    {
-        var floor = NewFloor();
-        floor.TryRaise(Snapshot("present", 500), out _);
-        var rebuiltAt = T0.AddMinutes(10).AddSeconds(30);
-        floor.OnRebuilt(rebuiltAt);
-
-        // Creation times are rounded down, so only changes two minutes or more before the rebuild are known to precede it.
-        var before = T0.AddMinutes(8).AddSeconds(59);
-        Assert.True(IsOlder(floor, Change("deleted", "INSERT", 10, before)));
-        Assert.True(IsOlder(floor, Change("deleted", "MODIFY", 20, before)));
-        Assert.False(IsOlder(floor, Change("deleted", "REMOVE", 20, before)));
-        Assert.False(IsOlder(floor, Change("deleted", "INSERT", 30, T0.AddMinutes(9))));
-        Assert.False(IsOlder(floor, Change("present", "MODIFY", 500, before)));
-    }
-
-    [Fact]
-    public void Without_a_rebuild_an_item_without_a_floor_forwards_everything()
+    public void An_item_without_a_floor_forwards_everything()
     {
         var floor = NewFloor();
         floor.TryRaise(Snapshot("a", 500), out _);
@@ -109,7 +92,6 @@ public class SnapshotFloorTests
     {
         var floor = NewFloor();
         floor.TryRaise(Snapshot("a", 100), out _);
-        floor.OnRebuilt(T0.AddHours(1));
         floor.Release();
 
         Assert.True(floor.IsReleased);

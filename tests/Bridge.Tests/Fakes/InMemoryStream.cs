@@ -34,7 +34,7 @@ internal sealed class InMemoryStream(string tableName = "chat", string streamArn
         }
     }
 
-    public StreamRecord Append(string shardId, string? roomId, int payloadBytes = 16, long? orderValue = null)
+    public StreamRecord Append(string shardId, string? roomId, int payloadBytes = 16, long? orderValue = null, string? itemId = null, string eventName = "INSERT", DateTimeOffset? createdAt = null)
     {
         lock (_lock)
         {
@@ -44,7 +44,7 @@ internal sealed class InMemoryStream(string tableName = "chat", string streamArn
                 throw new InvalidOperationException($"Shard {shardId} is closed.");
             }
 
-            var record = StreamRecordJson.Create(StreamRecordJson.Sequence(_nextSequence++), roomId, payloadBytes: payloadBytes, orderValue: orderValue);
+            var record = StreamRecordJson.Create(StreamRecordJson.Sequence(_nextSequence++), roomId, eventName, createdAt, payloadBytes, orderValue, itemId);
             shard.Records.Add(record);
             return record;
         }

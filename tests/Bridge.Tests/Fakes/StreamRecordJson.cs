@@ -10,9 +10,10 @@ internal static class StreamRecordJson
 {
     /// <param name="roomId">Value of the <c>roomId</c> attribute, or null to leave it out (a record with no key).</param>
     /// <param name="orderValue">Value of an N attribute <c>ts</c> (epoch milliseconds as a writer stamps it), or null to leave it out.</param>
-    public static StreamRecord Create(string sequenceNumber, string? roomId, string eventName = "INSERT", DateTimeOffset? createdAt = null, int payloadBytes = 16, long? orderValue = null)
+    public static StreamRecord Create(string sequenceNumber, string? roomId, string eventName = "INSERT", DateTimeOffset? createdAt = null, int payloadBytes = 16, long? orderValue = null, string? itemId = null)
     {
         var created = createdAt ?? DateTimeOffset.UnixEpoch.AddSeconds(1_700_000_000);
+        var id = itemId ?? "item-" + sequenceNumber;
         var buffer = new ArrayBufferWriter<byte>(256 + payloadBytes);
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -25,10 +26,10 @@ internal static class StreamRecordJson
             writer.WriteStartObject("dynamodb");
             writer.WriteNumber("ApproximateCreationDateTime", created.ToUnixTimeSeconds());
             writer.WriteStartObject("Keys");
-            WriteAttribute(writer, "id", "S", "item-" + sequenceNumber);
+            WriteAttribute(writer, "id", "S", id);
             writer.WriteEndObject();
             writer.WriteStartObject(eventName == "REMOVE" ? "OldImage" : "NewImage");
-            WriteAttribute(writer, "id", "S", "item-" + sequenceNumber);
+            WriteAttribute(writer, "id", "S", id);
             if (roomId is not null)
             {
                 WriteAttribute(writer, "roomId", "S", roomId);
