@@ -1,3 +1,4 @@
+using Bridge.Aws.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -39,6 +40,12 @@ internal static partial class HostExit
             await host.StartAsync().ConfigureAwait(false);
             await host.WaitForShutdownAsync().ConfigureAwait(false);
         }
+        catch (Exception ex) when (ex.GetBaseException() is AwsConfigurationException aws)
+        {
+            // Found when the first AWS client is built, after the options checks: a configuration error all the same.
+            LogAwsConfigurationInvalid(logger, aws.Message);
+            return ConfigurationError;
+        }
         catch (Exception ex) when (!IsConfigurationError(ex))
         {
             LogHostFailed(logger, ex.GetBaseException().Message, ex);
@@ -63,6 +70,9 @@ internal static partial class HostExit
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Critical, Message = "{Service} failed and stopped the bridge: {Cause}")]
     private static partial void LogServiceFailed(ILogger logger, string service, string cause, Exception exception);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Critical, Message = "Invalid AWS configuration: {Cause}")]
+    private static partial void LogAwsConfigurationInvalid(ILogger logger, string cause);
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Critical, Message = "The host failed: {Cause}")]
     private static partial void LogHostFailed(ILogger logger, string cause, Exception exception);

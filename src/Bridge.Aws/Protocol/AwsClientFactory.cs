@@ -51,7 +51,7 @@ public sealed class AwsClientFactory : IDisposable
         var errors = options.Validate();
         if (errors.Count > 0)
         {
-            throw new ArgumentException("Invalid AwsClientOptions: " + string.Join(" ", errors), nameof(options));
+            throw new AwsConfigurationException("Invalid AwsClientOptions: " + string.Join(" ", errors));
         }
 
         _options = options;

@@ -30,7 +30,7 @@ internal sealed record AwsEndpoint(Uri Url, string Region)
             ?? NonEmpty(environment("AWS_REGION"))
             ?? NonEmpty(environment("AWS_DEFAULT_REGION"))
             ?? ProfileRegion(environment);
-        return region ?? throw new InvalidOperationException(
+        return region ?? throw new AwsConfigurationException(
             "No AWS region: set AwsClientOptions.Region, AWS_REGION, AWS_DEFAULT_REGION or a region in the AWS profile.");
     }
 

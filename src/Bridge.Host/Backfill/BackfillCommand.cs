@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Bridge.Aws.Kinesis;
+using Bridge.Aws.Protocol;
 using Bridge.Backfill;
 using Bridge.Coordination;
 using Bridge.Forwarding;
@@ -47,7 +48,7 @@ internal static partial class BackfillCommand
             await host.StopAsync().ConfigureAwait(false);
             return exitCode;
         }
-        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException { Source: "Microsoft.Extensions.Configuration.Binder" })
+        catch (Exception ex) when (ex is OptionsValidationException or AwsConfigurationException or InvalidOperationException { Source: "Microsoft.Extensions.Configuration.Binder" })
         {
             await Console.Error.WriteLineAsync($"Invalid configuration: {ex.Message}").ConfigureAwait(false);
             return BridgeWorker.ConfigurationErrorExitCode;
@@ -114,6 +115,11 @@ internal static partial class BackfillCommand
         catch (BridgeConfigurationException ex)
         {
             await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return BridgeWorker.ConfigurationErrorExitCode;
+        }
+        catch (AwsConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync($"Invalid configuration: {ex.Message}").ConfigureAwait(false);
             return BridgeWorker.ConfigurationErrorExitCode;
         }
         catch (Exception ex)

@@ -32,10 +32,7 @@ internal sealed class OperatorFailure(string message, int exitCode) : Exception(
         AwsServiceException e => new($"{e.ErrorCode} {FirstLine(e.Message)}", Refused),
         OptionsValidationException or InvalidOperationException { Source: "Microsoft.Extensions.Configuration.Binder" } =>
             Input($"invalid configuration: {FirstLine(exception.Message)}."),
-        ArgumentException e when e.Message.StartsWith("Invalid AwsClientOptions", StringComparison.Ordinal) =>
-            Input($"invalid configuration: {FirstLine(e.Message)}."),
-        InvalidOperationException e when e.Message.StartsWith("No AWS region", StringComparison.Ordinal) =>
-            Input(FirstLine(e.Message) + "."),
+        AwsConfigurationException e => Input($"invalid configuration: {FirstLine(e.Message)}."),
         AmazonClientException or HttpRequestException => new($"AWS could not be reached or no credentials were found ({FirstLine(exception.Message)}).", Refused),
         _ => null,
     };

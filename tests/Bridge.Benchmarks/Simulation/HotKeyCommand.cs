@@ -25,14 +25,28 @@ internal static class HotKeyCommand
         var table = new ResultTable(
             $"Hot key: records/s in strict per-key order (PutRecords 30 ms, GetRecords 20 ms, {window.TotalSeconds:F1} s per case)",
             ["case", "keys", "target shard limit", "records/s", "vs 1000 keys", "PutRecords/s", "records/request", "order violations"]);
-        var control = await RunCaseAsync(keys: 1000, limited: false, aggregate: false, window);
+
+        // A smoke window is short enough for a busy machine to let a slow case through with nothing: measured again over
+        // a longer one before the run calls it broken.
+        async Task<(double RecordsPerSecond, double RequestsPerSecond, long Violations)> MeasureAsync(int keys, bool limited, bool aggregate)
+        {
+            var result = await RunCaseAsync(keys, limited, aggregate, window);
+            if (smoke && result.RecordsPerSecond == 0)
+            {
+                Console.WriteLine($"(keys {keys}, limit {limited}, aggregation {aggregate}: nothing forwarded in {window.TotalSeconds:F1} s; measured again over 10 s)");
+                result = await RunCaseAsync(keys, limited, aggregate, TimeSpan.FromSeconds(10));
+            }
+
+            return result;
+        }
+        var control = await MeasureAsync(keys: 1000, limited: false, aggregate: false);
         var cases = new[]
         {
             ("1000 keys (control)", 1000, false, control),
-            ("hot key", 1, false, await RunCaseAsync(keys: 1, limited: false, aggregate: false, window)),
-            ("hot key, AWS limit", 1, true, await RunCaseAsync(keys: 1, limited: true, aggregate: false, window)),
-            ("hot key, KPL aggregation", 1, false, await RunCaseAsync(keys: 1, limited: false, aggregate: true, window)),
-            ("hot key, KPL aggregation, AWS limit", 1, true, await RunCaseAsync(keys: 1, limited: true, aggregate: true, window)),
+            ("hot key", 1, false, await MeasureAsync(keys: 1, limited: false, aggregate: false)),
+            ("hot key, AWS limit", 1, true, await MeasureAsync(keys: 1, limited: true, aggregate: false)),
+            ("hot key, KPL aggregation", 1, false, await MeasureAsync(keys: 1, limited: false, aggregate: true)),
+            ("hot key, KPL aggregation, AWS limit", 1, true, await MeasureAsync(keys: 1, limited: true, aggregate: true)),
         };
         foreach (var (name, keys, limited, result) in cases)
         {

@@ -16,7 +16,7 @@ public sealed class ExitCodeTests(ChatEmulators aws) : IClassFixture<ChatEmulato
     public static TheoryData<string, string[], int, string[]> StartUpFailures => new()
     {
         { "config", ["Bridge__Sources__0__TableName=exit-no-such-table"], 2, ["table 'exit-no-such-table' does not exist"] },
-        { "region", ["AWS_REGION=", "AWS_DEFAULT_REGION=", "AWS_CONFIG_FILE=/nonexistent/aws-config"], 1, ["The host failed: No AWS region"] },
+        { "region", ["AWS_REGION=", "AWS_DEFAULT_REGION=", "AWS_CONFIG_FILE=/nonexistent/aws-config"], 2, ["Invalid AWS configuration: No AWS region"] },
         { "health", [$"Bridge__Health__Port={BridgeProcess.FreePort()}", $"Bridge__Health__Host={AddressNotHere}"], 1, ["HealthEndpoint failed and stopped the bridge", "Bridge:Health:Host", "Cannot assign requested address"] },
         { "prometheus", ["Bridge__Metrics__Exporter=Prometheus", $"Bridge__Metrics__PrometheusPort={BridgeProcess.FreePort()}", $"Bridge__Metrics__PrometheusHost={AddressNotHere}"], 1, ["PrometheusEndpoint failed and stopped the bridge", "Bridge:Metrics:PrometheusHost", "Cannot assign requested address"] },
     };
@@ -33,8 +33,8 @@ public sealed class ExitCodeTests(ChatEmulators aws) : IClassFixture<ChatEmulato
         Assert.Empty(CriticalLines(bridge));
     }
 
-    /// <summary>A configuration error (exit 2), a start-up failure outside the options checks (no AWS region: exit 1, not
-    /// the runtime's abort), and a listener that cannot start for another reason than a busy port (exit 1: a background
+    /// <summary>A configuration error (exit 2: what the settings name, or no AWS region, found when the clients are
+    /// built), and a listener that cannot start for another reason than a busy port (exit 1: a background
     /// service faulted, which the generic host alone would end with exit 0).</summary>
     [Theory]
     [MemberData(nameof(StartUpFailures))]
