@@ -5,7 +5,7 @@ using Bridge.Benchmarks.EndToEnd;
 using Bridge.Benchmarks.Micro;
 using Bridge.Benchmarks.Simulation;
 
-// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|shaping|filter-e2e|e2e|merge|hotkey|scale|checkpoint-cost|backfill|floor-memory|smoke> [--smoke] [--rooms N (e2e)] [--merge (scale)]
+// dotnet run -c Release --project tests/Bridge.Benchmarks -- <micro|shaping|filter-e2e|e2e|merge|hotkey|scale|checkpoint-cost|backfill|floor-memory|smoke> [--smoke] [--rooms N (e2e)] [--items N (backfill)] [--merge (scale)]
 // Every command prints Markdown tables, exits by itself, and returns non-zero when a run fails.
 var command = args.FirstOrDefault() ?? "help";
 var smoke = args.Contains("--smoke");
@@ -21,7 +21,7 @@ return command switch
     "scale" => await ScaleCommand.RunAsync(smoke, args.Contains("--merge")),
     "checkpoint-cost" => await CheckpointCostCommand.RunAsync(smoke),
     "smoke" => await SmokeCommand.RunAsync(),
-    "backfill" => await BackfillBenchmarkCommand.RunAsync(smoke),
+    "backfill" => await BackfillBenchmarkCommand.RunAsync(smoke, Option("--items")),
     "floor-memory" => FloorMemoryCommand.Run(smoke),
     _ => Usage(),
 };

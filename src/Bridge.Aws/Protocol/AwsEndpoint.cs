@@ -31,7 +31,7 @@ internal sealed record AwsEndpoint(Uri Url, string Region)
             ?? NonEmpty(environment("AWS_DEFAULT_REGION"))
             ?? ProfileRegion(environment);
         return region ?? throw new AwsConfigurationException(
-            "No AWS region: set AwsClientOptions.Region, AWS_REGION, AWS_DEFAULT_REGION or a region in the AWS profile.");
+            "No AWS region: set Aws:Region (AwsClientOptions.Region), AWS_REGION, AWS_DEFAULT_REGION or a region in the AWS profile.");
     }
 
     private static Uri? FromOptions(AwsClientOptions options, AwsService service)

@@ -26,9 +26,9 @@ internal static class BackfillBenchmarkCommand
     private const int Segments = 8;
     private const int PageSize = 1000;
 
-    public static async Task<int> RunAsync(bool smoke)
+    public static async Task<int> RunAsync(bool smoke, int? itemCount = null)
     {
-        var items = smoke ? 500 : 20_000;
+        var items = itemCount ?? (smoke ? 500 : 20_000);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(smoke ? 2 : 10));
         var cancellationToken = timeout.Token;
 
