@@ -166,6 +166,9 @@ public sealed class BackfillTests(ChatEmulators aws, ITestOutputHelper output) :
     {
         var table = await CreateOrderedTableAsync("bf-merge-kill");
         var settings = MergedSnapshot(table, "bf-merge-kill-out", "bf-merge-kill-checkpoints");
+
+        // The floor is released a minute and Lateness after the scan: a minute's Lateness keeps it until well after the second kill.
+        settings["Bridge__Ordering__Lateness"] = "00:01:00";
         using var stopChanging = new CancellationTokenSource();
         var changing = table.ChangeUntilAsync(Rooms, seed: 4, stopChanging.Token);
         var store = new DynamoDbBackfillStore(aws.DynamoDbClient, "bf-merge-kill-checkpoints", TimeProvider.System);
@@ -182,17 +185,20 @@ public sealed class BackfillTests(ChatEmulators aws, ITestOutputHelper output) :
         await using (var second = BridgeProcess.Start(settings))
         {
             await WaitForLineAsync(second, "Backfill bf-merge-kill/snapshot finished", TimeSpan.FromMinutes(4));
-            await WaitForLineAsync(second, "Snapshot floor of bf-merge-kill rebuilt from its stream", TimeSpan.FromMinutes(2));
+            await WaitForLineAsync(second, "Snapshot floor of bf-merge-kill rebuilt from its stream", TimeSpan.FromMinutes(4));
             await WaitForLineAsync(second, "Starting shard");
-            await Task.Delay(TimeSpan.FromSeconds(3));
 
             // Killed again while the floor is still needed: the next start scans nothing and rebuilds it from the checkpoints.
             second.Kill();
             await second.WaitForExitAsync();
         }
 
+        var run = await store.GetRunAsync(table.TableName, BackfillRun.SnapshotRunId, CancellationToken.None);
+        Assert.True(run is { IsFinished: true, FloorReleasedAt: null }, $"the floor was released before the second kill ({run}), so the restart has none to rebuild");
+
         await using var third = BridgeProcess.Start(settings);
-        await WaitForLineAsync(third, "Snapshot floor of bf-merge-kill rebuilt from its stream", TimeSpan.FromMinutes(2));
+        // The writer never pauses, so the stream has no quiet tip: the rebuild reads to a record created over a minute after it began.
+        await WaitForLineAsync(third, "Snapshot floor of bf-merge-kill rebuilt from its stream", TimeSpan.FromMinutes(4));
         Assert.DoesNotContain(third.Lines, l => l.Contains("scanning segment", StringComparison.Ordinal));
         await Task.Delay(TimeSpan.FromSeconds(2));
         await stopChanging.CancelAsync();
