@@ -10,7 +10,9 @@ namespace Bridge.Coordination;
 /// the sink. <see cref="AckedThrough"/> is the highest sequence number such that it and every earlier
 /// registered record are acknowledged: the only value a checkpoint may take, so a crash loses nothing.
 /// </remarks>
-public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
+/// <param name="abandonedWith">Merge mode: the round's group lease. Once it is lost every shard of the round is abandoned
+/// at the same instant, so the sink cannot send one shard's record of a key after dropping another shard's earlier one.</param>
+public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes, CancellationToken abandonedWith = default)
 {
     private readonly Lock _lock = new();
 
@@ -81,8 +83,9 @@ public sealed class ShardProgress(int maxPendingRecords, long maxPendingBytes)
         }
     }
 
-    /// <summary>Set once the shard's lease is lost: the sink drops this shard's records it has not sent yet. Never reset.</summary>
-    public bool IsAbandoned => Volatile.Read(ref _abandoned);
+    /// <summary>Set once the shard's lease (or, merged, the round) is lost: the sink drops this shard's records it has
+    /// not sent yet. Never reset.</summary>
+    public bool IsAbandoned => Volatile.Read(ref _abandoned) || abandonedWith.IsCancellationRequested;
 
     private bool _abandoned;
 

@@ -48,8 +48,13 @@ internal sealed partial class ShardConsumer(
     {
         LogStarted(_shard.TableName, _shard.ShardId);
 
-        // Lease lost: the sink drops what it holds of this shard and has not sent yet.
-        using var abandon = lease.Lost.Register(progress.Abandon);
+        // Lease lost: the sink drops what it holds of this shard and has not sent yet; merged, of every shard of the
+        // round, which is lost first so no shard's record of a key goes out after another's earlier one was dropped.
+        using var abandon = lease.Lost.Register(() =>
+        {
+            merge?.OnShardLost();
+            progress.Abandon();
+        });
         try
         {
             var outcome = await ReadAsync(stopReading).ConfigureAwait(false);
@@ -59,7 +64,8 @@ internal sealed partial class ShardConsumer(
                 merge?.Withdraw();
             }
 
-            using var drainOrLost = CancellationTokenSource.CreateLinkedTokenSource(drainDeadline, lease.Lost);
+            // A lost round's unsent records are dropped, never acknowledged: waiting for them would only run out the deadline.
+            using var drainOrLost = CancellationTokenSource.CreateLinkedTokenSource(drainDeadline, lease.Lost, merge?.RoundLost ?? default);
             var drained = await DrainAsync(drainOrLost.Token).ConfigureAwait(false);
             if (!lease.CheckValid())
             {

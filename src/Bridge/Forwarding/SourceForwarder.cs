@@ -140,7 +140,6 @@ internal sealed partial class SourceForwarder(
             case ShardOutcome.LeaseLost:
                 _lineage.MarkStopped(shardId);
                 LogLeaseLost(source.TableName, shardId);
-                merge?.OnShardLost();
                 break;
             case ShardOutcome.Blocked:
                 // Stays marked started, its lease held: a blocked shard is not retried behind the operator's back.
@@ -312,7 +311,7 @@ internal sealed partial class SourceForwarder(
         var sourceShard = SourceShardOf(shard.ShardId);
         var logger = loggers.CreateLogger<ShardConsumer>();
         var status = metrics.Track(sourceShard);
-        var progress = new ShardProgress(options.Reading.MaxInFlightRecordsPerShard, options.Reading.MaxInFlightBytesPerShard);
+        var progress = new ShardProgress(options.Reading.MaxInFlightRecordsPerShard, options.Reading.MaxInFlightBytesPerShard, merge?.RoundLost ?? default);
         var router = new RecordRouter(source.KeySelector, (source.Shape ?? OutputShape.Default).CreateEncoder(source.TableName, source.StreamArn, shard.ShardId), options.Sink.MaxRecordBytes);
         return new ShardConsumer(
             new ShardReader(streams, sourceShard, position, options.Reading, time, loggers.CreateLogger<ShardReader>(), metrics, router.KeyPath),

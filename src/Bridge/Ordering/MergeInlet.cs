@@ -19,4 +19,10 @@ internal sealed class MergeInlet(MergeStage stage, ShardFrontier frontier, Order
 
     /// <summary>The shard stops before its end: what it still holds was never sent, so it is taken back.</summary>
     public void Withdraw() => stage.Withdraw(frontier);
+
+    /// <summary>Cancelled when the round is lost: its records still unsent will never be acknowledged.</summary>
+    public CancellationToken RoundLost => stage.RoundLost;
+
+    /// <summary>The shard's lease is lost: the round is lost with it.</summary>
+    public void OnShardLost() => stage.OnShardLost();
 }

@@ -21,6 +21,8 @@ namespace Bridge.Ordering;
 /// stream order: the merge never reorders what one shard ordered (DynamoDB's per-item order), and what a shard holds is
 /// the tail of what it registered, which a stopping shard withdraws so its checkpoint reaches what was released.</item>
 /// <item>The watermark never goes back, and nothing above it is released.</item>
+/// <item>Once a stopping shard withdraws what it holds, nothing at or above the lowest value it withdrew is released:
+/// the withdrawn records are read again by the next round, and must not follow a later record of their key.</item>
 /// <item>The shard at the lowest frontier holds nothing above the watermark, so it always has room to read: the
 /// per-shard bound on records in flight (which counts held records) pauses shards that run ahead, never that one.</item>
 /// </list>
@@ -60,6 +62,13 @@ internal sealed partial class MergeStage : IAsyncDisposable
 
     /// <summary>Lowest order value that may still arrive on time; <see cref="long.MinValue"/> until known. Guarded by <see cref="_lock"/>.</summary>
     private long _watermark = long.MinValue;
+
+    /// <summary>The lowest effective value a stopping shard withdrew; nothing at or above it is released any more in this
+    /// round. Guarded by <see cref="_lock"/>.</summary>
+    /// <remarks>A withdrawn record is read again by the next round, from its shard's checkpoint. Were another shard's
+    /// later record of the same key released meanwhile (the other shard still draining, the watermark still moving on
+    /// the withdrawn shard's frontier), the re-read record would go out after it.</remarks>
+    private long _withdrawnFrom = long.MaxValue;
 
     private long _arrivals;
     private int _heldCount;
@@ -179,9 +188,14 @@ internal sealed partial class MergeStage : IAsyncDisposable
         _wake.Set();
     }
 
+    /// <summary>Cancelled when the round ends by a loss (of the group, or of any merged shard): every shard's progress
+    /// of the round is abandoned with it, and what the sink has not sent yet is dropped.</summary>
+    public CancellationToken RoundLost => _group.Lost;
+
     /// <summary>A merged shard's lease was lost: the group is given up, so the round ends and the next starts afresh.
     /// The shard cannot simply be read again in this round: the watermark is already past records it would re-read,
-    /// which would then count as late.</summary>
+    /// which would then count as late. Called before the shard's own progress is abandoned: once the sink drops one
+    /// shard's record of a key, it must not send another shard's later record of that key.</summary>
     public void OnShardLost() => _group.MarkLost();
 
     /// <summary>A consumer starts on the shard: its way into the merge.</summary>
@@ -239,7 +253,9 @@ internal sealed partial class MergeStage : IAsyncDisposable
                 return;
             }
 
-            first = frontier.Held.Peek().Record;
+            var head = frontier.Held.Peek();
+            first = head.Record;
+            _withdrawnFrom = Math.Min(_withdrawnFrom, head.Effective);
             _heldCount -= frontier.Held.Count;
             frontier.Held.Clear();
         }
@@ -323,7 +339,7 @@ internal sealed partial class MergeStage : IAsyncDisposable
                 }
 
                 var head = frontier.Held.Peek();
-                if (head.Effective > _watermark)
+                if (head.Effective > _watermark || head.Effective >= _withdrawnFrom)
                 {
                     break;
                 }

@@ -17,10 +17,10 @@ public class MergeOrderProperties
 {
     private static readonly TimeSpan Lateness = TimeSpan.FromMilliseconds(150);
 
-    private sealed record Scenario(int Seed, int Sources, int Keys, int RecordsPerShard, bool Splits, bool SkewBeyondLateness, bool Live, double RequestFailure, double EntryFailure, int Crashes, bool ExpireIterators, bool SkipSome, int? AggregateBytes)
+    private sealed record Scenario(int Seed, int Sources, int Keys, int RecordsPerShard, bool Splits, bool SkewBeyondLateness, bool Live, double RequestFailure, double EntryFailure, int Crashes, int Stops, bool ExpireIterators, bool SkipSome, int? AggregateBytes)
     {
         public override string ToString() =>
-            $"seed={Seed} sources={Sources} keys={Keys} records/shard={RecordsPerShard} splits={Splits} skewBeyondLateness={SkewBeyondLateness} live={Live} requestFailure={RequestFailure:0.00} entryFailure={EntryFailure:0.00} crashes={Crashes} expire={ExpireIterators} skipSome={SkipSome} aggregateBytes={AggregateBytes?.ToString() ?? "off"}";
+            $"seed={Seed} sources={Sources} keys={Keys} records/shard={RecordsPerShard} splits={Splits} skewBeyondLateness={SkewBeyondLateness} live={Live} requestFailure={RequestFailure:0.00} entryFailure={EntryFailure:0.00} crashes={Crashes} stops={Stops} expire={ExpireIterators} skipSome={SkipSome} aggregateBytes={AggregateBytes?.ToString() ?? "off"}";
     }
 
     private static readonly Gen<Scenario> Scenarios =
@@ -34,10 +34,11 @@ public class MergeOrderProperties
         from requestFailure in Gen.Double[0, 0.2]
         from entryFailure in Gen.Double[0, 0.2]
         from crashes in Gen.Int[0, 2]
+        from stops in Gen.Int[0, 2]
         from expire in Gen.Bool
         from skipSome in Gen.Bool
         from aggregate in Gen.Int[1024, 8192].Nullable()
-        select new Scenario(seed, sources, keys, records, splits, skewBeyond, live, requestFailure, entryFailure, crashes, expire, skipSome, aggregate);
+        select new Scenario(seed, sources, keys, records, splits, skewBeyond, live, requestFailure, entryFailure, crashes, stops, expire, skipSome, aggregate);
 
     [Fact]
     public async Task Nothing_is_lost_and_each_key_follows_its_order_values_across_shards_and_tables() =>
@@ -77,10 +78,12 @@ public class MergeOrderProperties
         using var stopWriting = new CancellationTokenSource();
         var writer = scenario.Live ? workload.WriteLiveAsync(stopWriting.Token) : Task.CompletedTask;
         var lastDeliveredCount = 0;
-        for (var crash = 0; crash < scenario.Crashes; crash++)
+        // Crashes and graceful stops (a redeploy) in a random order: a stop withdraws what the merge still holds.
+        var interruptions = Enumerable.Repeat(true, scenario.Crashes).Concat(Enumerable.Repeat(false, scenario.Stops)).OrderBy(_ => random.Next()).ToList();
+        foreach (var crash in interruptions)
         {
             var target = lastDeliveredCount + random.Next(1, Math.Max(2, (workload.Total - lastDeliveredCount) / 2));
-            await harness.RunUntilAsync(() => harness.Delivered().Count >= target || workload.AllDelivered(harness.Delivered()), crash: true);
+            await harness.RunUntilAsync(() => harness.Delivered().Count >= target || workload.AllDelivered(harness.Delivered()), crash);
             lastDeliveredCount = harness.Delivered().Count;
         }
 
