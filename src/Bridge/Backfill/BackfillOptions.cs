@@ -27,6 +27,13 @@ public sealed class BackfillOptions
     /// scan carries every change an eventually consistent page might have missed.</summary>
     public bool ConsistentRead { get; set; }
 
+    /// <summary>Merge mode with <c>OrderBy</c>, <c>StartPosition = Snapshot</c>: most items whose snapshot floor the scan
+    /// keeps in memory as it sends them (about 55 bytes each). Past it the scan's floor is dropped and built from the
+    /// stream after the scan instead: one entry per item changed in the stream rather than per item of the table, for
+    /// one more read of the stream and at least 10 s. 0: always from the stream.</summary>
+    [Range(0, int.MaxValue)]
+    public int MaxScanFloorItems { get; set; } = 1_000_000;
+
     /// <summary>How often a progress line is logged while a backfill runs.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

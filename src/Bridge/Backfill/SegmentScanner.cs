@@ -183,7 +183,7 @@ internal sealed partial class SegmentScanner(
 
         // The floor is raised before the record can reach Kinesis, so every snapshot record sent has its floor (a filtered
         // one is never sent, so no later change of its item is held back by it).
-        if (outcome.IsRouted && floor is not null && !floor.TryRaise(record, out var problem))
+        if (outcome.IsRouted && floor is not null && !floor.TryRaiseFromScan(record, out var problem))
         {
             outcome = RouteOutcome.Undeliverable(UndeliverableReason.NoOrderValue, problem!);
         }

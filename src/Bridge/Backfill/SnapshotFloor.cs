@@ -9,14 +9,16 @@ namespace Bridge.Backfill;
 /// <remarks>
 /// <para>Filled before the stream is read: by the scan, each item before its snapshot record is sent (so every snapshot
 /// record sent has its floor), or, when this process did not scan every segment whole (a resumed run, a restart before
-/// the floor was released), by <see cref="FloorRebuild"/> from the stream records still to be forwarded. A value read
+/// the floor was released) or the scan's floor outgrew <paramref name="maxItemsFromScan"/>, by <see cref="FloorRebuild"/>
+/// from the stream records still to be forwarded: one entry per item changed in the stream, not per item of the table. A value read
 /// later is the item's state then, at or above its snapshot's: it only suppresses more intermediate states, never the
 /// item's last one, whose order value is the highest (the writer stamps every write later than the one before).</para>
 /// <para>Memory: one dictionary entry per item (a 128-bit key hash and a 64-bit value, no object per item), freed when
 /// the merge watermark has passed the scan (<see cref="Release"/>). Thread-safe: scanners fill it concurrently,
 /// consumers read it concurrently; every access takes <see cref="_lock"/>, held only for a dictionary operation.</para>
 /// </remarks>
-internal sealed class SnapshotFloor(OrderValueSelector orderBy)
+/// <param name="maxItemsFromScan">Most items the scan's own fill may hold (<c>Bridge:Backfill:MaxScanFloorItems</c>).</param>
+internal sealed class SnapshotFloor(OrderValueSelector orderBy, int maxItemsFromScan = int.MaxValue)
 {
     private readonly Lock _lock = new();
 
@@ -26,6 +28,9 @@ internal sealed class SnapshotFloor(OrderValueSelector orderBy)
 
     /// <summary>Segments this floor holds every item of: scanned here from their start to done. Guarded by <see cref="_lock"/>.</summary>
     private readonly HashSet<int> _wholeSegments = [];
+
+    /// <summary>The scan's fill outgrew <c>maxItemsFromScan</c> and was dropped: the floor comes from the stream. Guarded by <see cref="_lock"/>.</summary>
+    private bool _scanFillDropped;
 
     private long _suppressed;
 
@@ -57,17 +62,36 @@ internal sealed class SnapshotFloor(OrderValueSelector orderBy)
         }
     }
 
-    /// <summary>Records the order value of a snapshot record (from the scan), or of a stream record (from a rebuild), as its
-    /// item's floor, or raises it.</summary>
-    /// <returns>False with a reason when the record has no usable order value (it is undeliverable, and its item gets no floor).</returns>
-    public bool TryRaise(in StreamRecord snapshot, out string? problem)
+    /// <summary>The scan's floor outgrew <c>Bridge:Backfill:MaxScanFloorItems</c>: it is built from the stream instead.</summary>
+    public bool ScanFillDropped
     {
-        if (!orderBy.TrySelect(snapshot, out var value, out problem))
+        get
+        {
+            lock (_lock)
+            {
+                return _scanFillDropped;
+            }
+        }
+    }
+
+    /// <summary>Raises the floor of a stream record's item (from a rebuild) to the record's order value.</summary>
+    /// <returns>False with a reason when the record has no usable order value (it is undeliverable, and raises no floor).</returns>
+    public bool TryRaise(in StreamRecord record, out string? problem) => TryRaise(record, fromScan: false, out problem);
+
+    /// <summary>Records a snapshot record's order value as its item's floor, before the record is sent. Past
+    /// <c>maxItemsFromScan</c> items the scan's fill is dropped (its memory freed) and stops, and the floor is never
+    /// complete: it is built from the stream after the scan.</summary>
+    /// <returns>False with a reason when the record has no usable order value (it is undeliverable, and its item gets no floor).</returns>
+    public bool TryRaiseFromScan(in StreamRecord snapshot, out string? problem) => TryRaise(snapshot, fromScan: true, out problem);
+
+    private bool TryRaise(in StreamRecord record, bool fromScan, out string? problem)
+    {
+        if (!orderBy.TrySelect(record, out var value, out problem))
         {
             return false;
         }
 
-        if (!ItemKey.TryRead(snapshot.Json.Span, out var key))
+        if (!ItemKey.TryRead(record.Json.Span, out var key))
         {
             problem = "The record has no readable dynamodb.Keys.";
             return false;
@@ -75,10 +99,17 @@ internal sealed class SnapshotFloor(OrderValueSelector orderBy)
 
         lock (_lock)
         {
-            if (_floors is not null)
+            if (_floors is null || (fromScan && _scanFillDropped))
             {
-                ref var floor = ref CollectionsMarshal.GetValueRefOrAddDefault(_floors, new ItemHash(key), out var existed);
-                floor = existed ? Math.Max(floor, value) : value;
+                return true;
+            }
+
+            ref var floor = ref CollectionsMarshal.GetValueRefOrAddDefault(_floors, new ItemHash(key), out var existed);
+            floor = existed ? Math.Max(floor, value) : value;
+            if (fromScan && _floors.Count > maxItemsFromScan)
+            {
+                _floors = [];
+                _scanFillDropped = true;
             }
         }
 
@@ -94,12 +125,12 @@ internal sealed class SnapshotFloor(OrderValueSelector orderBy)
         }
     }
 
-    /// <summary>Every segment was scanned whole here, so every item sent in the snapshot has its floor.</summary>
+    /// <summary>Every segment was scanned whole here, and the scan's fill was kept, so every item sent in the snapshot has its floor.</summary>
     public bool IsComplete(int totalSegments)
     {
         lock (_lock)
         {
-            return _wholeSegments.Count == totalSegments;
+            return !_scanFillDropped && _wholeSegments.Count == totalSegments;
         }
     }
 

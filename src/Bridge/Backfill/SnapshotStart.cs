@@ -83,13 +83,15 @@ internal sealed partial class SnapshotStart(
         var filled = floor.IsComplete(run.TotalSegments);
         if (!filled)
         {
-            // Some items were sent by an earlier attempt (or another worker), whose floors died with it.
+            // Some items were sent by an earlier attempt (or another worker), whose floors died with it, or the scan's
+            // floor outgrew Bridge:Backfill:MaxScanFloorItems.
             var from = rebuild ?? throw new InvalidOperationException("A snapshot floor needs its rebuild from the stream.");
             await from.RebuildAsync(source, floor, cancellationToken).ConfigureAwait(false);
         }
 
         _floorRun = run;
-        LogFloorReady(source.TableName, floor.Count, filled ? "the scan" : "the stream", ReleaseAt(run));
+        var origin = filled ? "the scan" : floor.ScanFillDropped ? "the stream (the scan's passed Bridge:Backfill:MaxScanFloorItems)" : "the stream";
+        LogFloorReady(source.TableName, floor.Count, origin, ReleaseAt(run));
         return floor;
     }
 

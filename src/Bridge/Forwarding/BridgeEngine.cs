@@ -148,7 +148,7 @@ internal sealed partial class BridgeEngine(
         }
 
         var services = backfill ?? throw new InvalidOperationException("StartPosition Snapshot needs the backfill services (the table client and the run store).");
-        var floor = merged && source.OrderValue.Path is not null ? new SnapshotFloor(source.OrderValue) : null;
+        var floor = merged && source.OrderValue.Path is not null ? new SnapshotFloor(source.OrderValue, options.Backfill.MaxScanFloorItems) : null;
         var scan = new TableBackfill(source, services.DynamoDb, services.Store, sink, deadLetterSink, options, time, loggers, metrics, floor);
         var rebuild = floor is null ? null : new FloorRebuild(streams, leases, options.Reading, time, loggers, metrics);
         return new SnapshotStart(source, services, scan, options, time, loggers, floor, rebuild);

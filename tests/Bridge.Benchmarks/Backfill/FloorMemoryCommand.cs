@@ -24,7 +24,7 @@ internal static class FloorMemoryCommand
             var fill = Stopwatch.StartNew();
             for (var i = 0; i < items; i++)
             {
-                if (!floor.TryRaise(snapshots.Create(Item(i), "e", DateTimeOffset.UnixEpoch, 100), out var problem))
+                if (!floor.TryRaiseFromScan(snapshots.Create(Item(i), "e", DateTimeOffset.UnixEpoch, 100), out var problem))
                 {
                     Console.Error.WriteLine($"floor-memory: {problem}");
                     return 1;

@@ -124,32 +124,42 @@ public sealed class BackfillTests(ChatEmulators aws, ITestOutputHelper output) :
         await AssertSnapshotRecordShapeAsync("bf-command-out", table.TableName, "consumer-b");
     }
 
-    [Fact]
-    public async Task Snapshot_start_in_merge_mode_with_an_order_attribute_never_takes_an_item_back_and_rebuilds_the_table()
+    /// <param name="maxScanFloorItems">Null: the default, above the table's 5,000 items, so the scan keeps the floor; 100: the
+    /// scan's floor is dropped past 100 items and built from the stream after the scan.</param>
+    [Theory]
+    [InlineData(null)]
+    [InlineData(100)]
+    public async Task Snapshot_start_in_merge_mode_with_an_order_attribute_never_takes_an_item_back_and_rebuilds_the_table(int? maxScanFloorItems)
     {
-        var table = await CreateOrderedTableAsync("bf-merge");
-        var settings = MergedSnapshot(table, "bf-merge-out", "bf-merge-checkpoints");
+        var name = maxScanFloorItems is null ? "bf-merge" : "bf-merge-cap";
+        var table = await CreateOrderedTableAsync(name);
+        var settings = MergedSnapshot(table, name + "-out", name + "-checkpoints");
+        if (maxScanFloorItems is { } max)
+        {
+            settings["Bridge__Backfill__MaxScanFloorItems"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         using var stopChanging = new CancellationTokenSource();
         var changing = table.ChangeUntilAsync(Rooms, seed: 3, stopChanging.Token);
         await using var bridge = BridgeProcess.Start(settings);
-        await WaitForLineAsync(bridge, "Backfill bf-merge/snapshot: scanning segment");
+        await WaitForLineAsync(bridge, $"Backfill {name}/snapshot: scanning segment");
         var changesWhenScanBegan = table.Changes;
-        await WaitForLineAsync(bridge, "Backfill bf-merge/snapshot finished", TimeSpan.FromMinutes(4));
+        await WaitForLineAsync(bridge, $"Backfill {name}/snapshot finished", TimeSpan.FromMinutes(4));
         var changesDuringScan = table.Changes - changesWhenScanBegan;
-        await WaitForLineAsync(bridge, "Snapshot floor of bf-merge:");
-        Assert.Contains(bridge.Lines, l => l.Contains("from the scan", StringComparison.Ordinal));
+        var ready = await WaitForLineAsync(bridge, $"Snapshot floor of {name}:");
+        Assert.Contains(maxScanFloorItems is null ? "from the scan" : "from the stream (the scan's passed Bridge:Backfill:MaxScanFloorItems)", ready, StringComparison.Ordinal);
         await Task.Delay(TimeSpan.FromSeconds(2));
         await stopChanging.CancelAsync();
         await changing;
 
-        await WaitForReplicaAsync(table, "bf-merge-out", bridge, backfillDefersToNewerChanges: false);
+        await WaitForReplicaAsync(table, name + "-out", bridge, backfillDefersToNewerChanges: false);
         Assert.True(changesDuringScan > 20, $"only {changesDuringScan} changes were made while the table was scanned");
-        await AssertNoItemGoesBackAsync("bf-merge-out");
+        await AssertNoItemGoesBackAsync(name + "-out");
 
         // Once the watermark has passed the scan (a minute after it), the floor is released, and says what it suppressed.
-        await WaitForLineAsync(bridge, "Snapshot floor of bf-merge released", TimeSpan.FromMinutes(3));
+        await WaitForLineAsync(bridge, $"Snapshot floor of {name} released", TimeSpan.FromMinutes(3));
         var suppressed = SuppressedIn(bridge);
-        output.WriteLine($"changes during the scan: {changesDuringScan}; stream records older than their item's snapshot, not forwarded: {suppressed}; {bridge.Lines.FirstOrDefault(l => l.Contains("Snapshot floor of bf-merge:", StringComparison.Ordinal))}");
+        output.WriteLine($"changes during the scan: {changesDuringScan}; stream records older than their item's snapshot, not forwarded: {suppressed}; {ready}");
         Assert.True(suppressed > 0, "no stream record was older than its item's snapshot:\n" + bridge.Output);
         Assert.Contains(bridge.Lines, l => l.Contains("stream records older than their item's snapshot are not forwarded, the first at sequence", StringComparison.Ordinal));
         Assert.Equal(0, await bridge.StopAsync());
@@ -346,11 +356,17 @@ public sealed class BackfillTests(ChatEmulators aws, ITestOutputHelper output) :
             .Where(b => b["TableName"]!.GetValue<string>() == tableName)
             .Select(b => (b["Segment"]!.GetValue<int>(), b["ExclusiveStartKey"]?.DeepClone()))];
 
-    private static async Task WaitForLineAsync(BridgeProcess process, string text, TimeSpan? timeout = null)
+    /// <returns>The first line with <paramref name="text"/>.</returns>
+    private static async Task<string> WaitForLineAsync(BridgeProcess process, string text, TimeSpan? timeout = null)
     {
         var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromMinutes(2));
-        while (!process.Lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+        while (true)
         {
+            if (process.Lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } line)
+            {
+                return line;
+            }
+
             Assert.False(process.HasExited || DateTimeOffset.UtcNow > deadline, $"no line with '{text}' (exited: {process.HasExited}):\n{process.Output}");
             await Task.Delay(100);
         }

@@ -17,9 +17,9 @@ public class SnapshotFloorProperties
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-12-03T05:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
-    private sealed record Scenario(int Seed, int Items, int Steps, bool Crash, bool StreamCrash)
+    private sealed record Scenario(int Seed, int Items, int Steps, bool Crash, bool StreamCrash, int MaxScanFloorItems)
     {
-        public override string ToString() => $"seed={Seed} items={Items} steps={Steps} crash={Crash} streamCrash={StreamCrash}";
+        public override string ToString() => $"seed={Seed} items={Items} steps={Steps} crash={Crash} streamCrash={StreamCrash} maxScanFloorItems={MaxScanFloorItems}";
     }
 
     private static readonly Gen<Scenario> Scenarios =
@@ -28,7 +28,8 @@ public class SnapshotFloorProperties
         from steps in Gen.Int[4, 60]
         from crash in Gen.Bool
         from streamCrash in Gen.Bool
-        select new Scenario(seed, items, steps, crash, streamCrash);
+        from maxScanFloorItems in Gen.Int[0, 7]
+        select new Scenario(seed, items, steps, crash, streamCrash, maxScanFloorItems);
 
     /// <summary>One write: at minute <paramref name="Minute"/>, its order value that minute's epoch milliseconds.</summary>
     private sealed record Write(int Item, string EventName, int Minute);
@@ -41,7 +42,7 @@ public class SnapshotFloorProperties
     {
         var random = new Random(scenario.Seed);
         var history = Writes(scenario, random);
-        var floor = new SnapshotFloor(OrderValueSelector.For("updatedAt"));
+        var floor = new SnapshotFloor(OrderValueSelector.For("updatedAt"), scenario.MaxScanFloorItems);
         var sent = new List<(int Item, string EventName, long Value)>();
 
         // The scan: each item read at a random minute (after that minute's write); present items are sent as they were then.
@@ -62,7 +63,7 @@ public class SnapshotFloorProperties
                 var record = SnapshotFloorTests.Snapshot(Id(item), Millis(value));
                 if (!lost)
                 {
-                    Assert.True(floor.TryRaise(record, out _));
+                    Assert.True(floor.TryRaiseFromScan(record, out _));
                 }
 
                 sent.Add((item, "INSERT", Millis(value)));
@@ -82,7 +83,7 @@ public class SnapshotFloorProperties
         // Every write the scan could have read is in the stream by the time a rebuild reads it to the tip.
         var scanEnd = reads.Select(r => r.Minute).DefaultIfEmpty(0).Max();
         var seenByScan = history.Count(w => w.Minute <= scanEnd);
-        if (scenario.Crash)
+        if (scenario.Crash || floor.ScanFillDropped)
         {
             Rebuild(floor, records, from: 0, random.Next(seenByScan, records.Count + 1));
         }

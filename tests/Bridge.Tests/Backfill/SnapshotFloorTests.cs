@@ -44,7 +44,7 @@ public class SnapshotFloorTests
     public void A_stream_record_strictly_older_than_its_items_snapshot_is_older_and_counted_an_equal_or_newer_one_is_not()
     {
         var floor = NewFloor();
-        Assert.True(floor.TryRaise(Snapshot("a", 100), out _));
+        Assert.True(floor.TryRaiseFromScan(Snapshot("a", 100), out _));
 
         Assert.True(IsOlder(floor, Change("a", "MODIFY", 99, T0)));
         Assert.False(IsOlder(floor, Change("a", "MODIFY", 100, T0)));
@@ -59,9 +59,9 @@ public class SnapshotFloorTests
     public void Reads_of_one_item_keep_the_highest_value_as_its_floor()
     {
         var floor = NewFloor();
-        floor.TryRaise(Snapshot("a", 100), out _);
-        floor.TryRaise(Snapshot("a", 300), out _);
-        floor.TryRaise(Snapshot("a", 200), out _);
+        floor.TryRaiseFromScan(Snapshot("a", 100), out _);
+        floor.TryRaiseFromScan(Snapshot("a", 300), out _);
+        floor.TryRaiseFromScan(Snapshot("a", 200), out _);
 
         Assert.Equal(1, floor.Count);
         Assert.True(IsOlder(floor, Change("a", "MODIFY", 299, T0)));
@@ -73,7 +73,7 @@ public class SnapshotFloorTests
     {
         var floor = NewFloor();
 
-        Assert.False(floor.TryRaise(Snapshot("a", updatedAt: null), out var problem));
+        Assert.False(floor.TryRaiseFromScan(Snapshot("a", updatedAt: null), out var problem));
         Assert.Contains("updatedAt", problem, StringComparison.Ordinal);
         Assert.Equal(0, floor.Count);
     }
@@ -82,7 +82,7 @@ public class SnapshotFloorTests
     public void An_item_without_a_floor_forwards_everything()
     {
         var floor = NewFloor();
-        floor.TryRaise(Snapshot("a", 500), out _);
+        floor.TryRaiseFromScan(Snapshot("a", 500), out _);
 
         Assert.False(IsOlder(floor, Change("b", "INSERT", 1, T0.AddDays(-1))));
     }
@@ -91,13 +91,39 @@ public class SnapshotFloorTests
     public void A_released_floor_suppresses_nothing_and_holds_no_items()
     {
         var floor = NewFloor();
-        floor.TryRaise(Snapshot("a", 100), out _);
+        floor.TryRaiseFromScan(Snapshot("a", 100), out _);
         floor.Release();
 
         Assert.True(floor.IsReleased);
         Assert.Equal(0, floor.Count);
         Assert.False(IsOlder(floor, Change("a", "MODIFY", 1, T0)));
         Assert.False(IsOlder(floor, Change("b", "MODIFY", 1, T0)));
+    }
+
+    [Fact]
+    public void Past_its_scan_capacity_the_scan_s_floor_is_dropped_and_never_complete_and_a_rebuild_still_fills_it()
+    {
+        var floor = new SnapshotFloor(OrderValueSelector.For("updatedAt"), maxItemsFromScan: 2);
+        Assert.True(floor.TryRaiseFromScan(Snapshot("a", 5), out _));
+        Assert.True(floor.TryRaiseFromScan(Snapshot("b", 5), out _));
+        floor.MarkScannedWhole(0);
+        Assert.Equal(2, floor.Count);
+        Assert.True(floor.IsComplete(1));
+
+        Assert.True(floor.TryRaiseFromScan(Snapshot("c", 5), out _));
+        Assert.True(floor.ScanFillDropped);
+        Assert.Equal(0, floor.Count);
+        Assert.False(floor.IsComplete(1));
+        Assert.True(floor.TryRaiseFromScan(Snapshot("d", 5), out _));
+        Assert.Equal(0, floor.Count);
+
+        // The rebuild from the stream is not bounded: it holds an entry per item changed in the stream.
+        Assert.True(floor.TryRaise(Change("a", "MODIFY", 7, T0), out _));
+        Assert.True(floor.TryRaise(Change("b", "MODIFY", 7, T0), out _));
+        Assert.True(floor.TryRaise(Change("c", "MODIFY", 7, T0), out _));
+        Assert.Equal(3, floor.Count);
+        Assert.True(IsOlder(floor, Change("c", "MODIFY", 6, T0)));
+        Assert.False(IsOlder(floor, Change("d", "MODIFY", 1, T0)));
     }
 
     [Fact]
