@@ -75,7 +75,9 @@ internal sealed partial class TableBackfill(
         {
             while (true)
             {
-                if (!stopAll.IsCancellationRequested)
+                // Read once: a stop landing between two reads would leave nothing to wait for (no scanner, no poll).
+                var stopping = stopAll.IsCancellationRequested;
+                if (!stopping)
                 {
                     try
                     {
@@ -112,7 +114,7 @@ internal sealed partial class TableBackfill(
 
                 // Stopping: only the scanners' drains are waited for, not the next poll.
                 IEnumerable<Task> waitFor = running.Keys;
-                if (!stopAll.IsCancellationRequested)
+                if (!stopping)
                 {
                     waitFor = waitFor.Append(Task.Delay(options.Leases.EffectiveRenewInterval, time, stopAll.Token));
                 }

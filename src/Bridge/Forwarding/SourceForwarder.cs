@@ -65,10 +65,17 @@ internal sealed partial class SourceForwarder(
         Exception? failure = null;
         var discovery = Task.Delay(options.DiscoveryInterval, time, stopAll.Token);
         var changed = leases.Changed;
-        while (_running.Count > 0 || !stopAll.IsCancellationRequested)
+        while (true)
         {
+            // Read once: a stop landing between two reads would leave nothing to wait for (no consumer, no timers).
+            var stopping = stopAll.IsCancellationRequested;
+            if (stopping && _running.Count == 0)
+            {
+                break;
+            }
+
             IEnumerable<Task> waitFor = _running.Keys;
-            if (!stopAll.IsCancellationRequested)
+            if (!stopping)
             {
                 waitFor = waitFor.Append(discovery).Append(changed);
             }
