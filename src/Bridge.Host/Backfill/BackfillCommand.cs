@@ -74,6 +74,11 @@ internal static partial class BackfillCommand
             var resolved = await services.GetRequiredService<SourceResolver>().ResolveAsync(options, stopping).ConfigureAwait(false);
             var source = resolved[index];
             await services.GetRequiredService<ILeaseStore>().EnsureCreatedAsync(stopping).ConfigureAwait(false);
+            if (options.Ordering.IsMerge && source.OrderValue.Path is not null)
+            {
+                return await WatchAsync(new BackfillWatch(services.GetRequiredService<IBackfillStore>(), options, time, logger), source, arguments.RunId, stopping).ConfigureAwait(false);
+            }
+
             await using var sinks = await TargetSinks.StartAsync(options, services.GetRequiredService<IKinesisClient>(), time, loggers, metrics, stopping).ConfigureAwait(false);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             using var drainDeadline = new CancellationTokenSource();
@@ -128,6 +133,16 @@ internal static partial class BackfillCommand
             await Console.Error.WriteLineAsync($"Backfill failed: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
             return BridgeWorker.FatalErrorExitCode;
         }
+    }
+
+    /// <summary>Merge mode with <c>OrderBy</c>: the run is the merge group's worker's to scan; this command records and watches it.</summary>
+    private static async Task<int> WatchAsync(BackfillWatch watch, ResolvedSource source, string runId, CancellationToken stopping)
+    {
+        var run = await watch.RunAsync(source, runId, stopping).ConfigureAwait(false);
+        await Console.Out.WriteLineAsync(run.IsFinished
+            ? $"Backfill {run} finished at {run.FinishedAt:O}."
+            : $"Stopped watching backfill {run}: the worker that holds the merge group goes on scanning it; run the same command to watch it again.").ConfigureAwait(false);
+        return 0;
     }
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Critical, Message = "The backfill stopped on a fatal error")]

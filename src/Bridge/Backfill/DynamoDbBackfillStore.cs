@@ -78,9 +78,30 @@ public sealed class DynamoDbBackfillStore(IAmazonDynamoDB dynamoDb, string table
         return run;
     }
 
+    public async Task<IReadOnlyList<BackfillRun>> ListRunsAsync(string table, CancellationToken cancellationToken)
+    {
+        // Runs and segments share the prefix; a run's key has no segment after its id (run ids hold no '|').
+        var prefix = $"{KeyPrefix}{table}|";
+        var items = await ListWithPrefixAsync(prefix, cancellationToken).ConfigureAwait(false);
+        return [.. items
+            .Where(item => !item.ContainsKey(SegmentAttribute) && item[KeyAttribute].S.IndexOf('|', prefix.Length) < 0)
+            .Select(item => ParseRun(table, item[KeyAttribute].S[prefix.Length..], item))
+            .OrderBy(run => run.ScanStartedAt)];
+    }
+
     public async Task<IReadOnlyList<ScanSegment>> ListSegmentsAsync(BackfillRun run, CancellationToken cancellationToken)
     {
-        var result = new List<ScanSegment>(run.TotalSegments);
+        var items = await ListWithPrefixAsync(RunKey(run.TableName, run.RunId) + "|", cancellationToken).ConfigureAwait(false);
+        var result = items.Select(item => ParseSegment(run, item)).ToList();
+        result.Sort((a, b) => a.Segment.CompareTo(b.Segment));
+        return result;
+    }
+
+    /// <summary>The checkpoint table's items under a key prefix: a scan, since the table is keyed by one attribute; it holds
+    /// one item per shard, run and segment, so it stays small.</summary>
+    private async Task<List<Dictionary<string, AttributeValue>>> ListWithPrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var result = new List<Dictionary<string, AttributeValue>>();
         Dictionary<string, AttributeValue>? startKey = null;
         do
         {
@@ -92,15 +113,14 @@ public sealed class DynamoDbBackfillStore(IAmazonDynamoDB dynamoDb, string table
                     ExclusiveStartKey = startKey,
                     FilterExpression = "begins_with(#k, :prefix)",
                     ExpressionAttributeNames = new() { ["#k"] = KeyAttribute },
-                    ExpressionAttributeValues = new() { [":prefix"] = S(RunKey(run.TableName, run.RunId) + "|") },
+                    ExpressionAttributeValues = new() { [":prefix"] = S(prefix) },
                 },
                 cancellationToken).ConfigureAwait(false);
-            result.AddRange((page.Items ?? []).Select(item => ParseSegment(run, item)));
+            result.AddRange(page.Items ?? []);
             startKey = page.LastEvaluatedKey is { Count: > 0 } key ? key : null;
         }
         while (startKey is not null);
 
-        result.Sort((a, b) => a.Segment.CompareTo(b.Segment));
         return result;
     }
 

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace Bridge.Backfill;
 
 /// <summary>Fills a <see cref="SnapshotFloor"/> this process did not fill whole by its own scan (a resumed run, a restart
-/// or a new merge round before the floor was released) from the source's stream: every record from each shard's
+/// or a new merge round before the floor was released), or the <see cref="ItemOrderGate"/> of an on-demand run a new
+/// merge round takes over, from the source's stream: every record from each shard's
 /// checkpoint to the stream's tip, or to a record surely written after the rebuild began, raises its item's floor to
 /// the record's order value.</summary>
 /// <remarks>
@@ -45,7 +46,7 @@ internal sealed partial class FloorRebuild(
 
     private readonly ILogger _logger = loggers.CreateLogger<FloorRebuild>();
 
-    public async Task RebuildAsync(ResolvedSource source, SnapshotFloor floor, CancellationToken cancellationToken)
+    public async Task RebuildAsync(ResolvedSource source, IOrderFloor floor, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var settled = time.GetUtcNow() + Settle;
@@ -78,7 +79,7 @@ internal sealed partial class FloorRebuild(
     }
 
     /// <returns>The records read.</returns>
-    private async Task<long> ReadShardAsync(SourceShard shard, ShardStartPosition from, SnapshotFloor floor, DateTimeOffset settled, DateTimeOffset past, CancellationToken cancellationToken)
+    private async Task<long> ReadShardAsync(SourceShard shard, ShardStartPosition from, IOrderFloor floor, DateTimeOffset settled, DateTimeOffset past, CancellationToken cancellationToken)
     {
         var reader = new ShardReader(streams, shard, from, reading, time, loggers.CreateLogger<ShardReader>(), metrics);
         long records = 0;

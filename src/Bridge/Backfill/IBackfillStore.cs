@@ -12,6 +12,9 @@ public interface IBackfillStore
     /// <summary>The run as stored, or null when it was never started.</summary>
     Task<BackfillRun?> GetRunAsync(string tableName, string runId, CancellationToken cancellationToken);
 
+    /// <summary>Every run of the table, finished or not (consistent read).</summary>
+    Task<IReadOnlyList<BackfillRun>> ListRunsAsync(string tableName, CancellationToken cancellationToken);
+
     /// <summary>Records <paramref name="proposed"/> and its unowned segments unless the run exists; returns the run as stored
     /// (the first starter's segment count and start time win).</summary>
     Task<BackfillRun> StartRunAsync(BackfillRun proposed, CancellationToken cancellationToken);

@@ -78,3 +78,26 @@ internal static class ItemKey
     private static ReadOnlySpan<byte> Unescaped(ref Utf8JsonReader reader) =>
         !reader.ValueIsEscaped && !reader.HasValueSequence ? reader.ValueSpan : Encoding.UTF8.GetBytes(reader.GetString()!);
 }
+
+/// <summary>An <see cref="ItemKey"/> as two 64-bit halves: 8-byte aligned, so a dictionary entry takes 32 bytes where a
+/// <see cref="UInt128"/> key (16-byte aligned) takes 48.</summary>
+internal readonly record struct ItemHash(ulong Low, ulong High)
+{
+    public ItemHash(UInt128 key)
+        : this((ulong)key, (ulong)(key >> 64))
+    {
+    }
+}
+
+/// <summary>What an <see cref="ItemOrderGate"/> needs of a record besides its order value: its item, and whether it removes
+/// it. A <c>REMOVE</c> carries the order value of the state it deletes (its <c>OldImage</c>'s), yet comes after that state.</summary>
+internal readonly record struct GatedItem(UInt128 Key, bool Removes)
+{
+    /// <summary>The record's item; false when it has no readable <c>dynamodb.Keys</c>.</summary>
+    public static bool TryRead(in StreamRecord record, out GatedItem item)
+    {
+        var read = ItemKey.TryRead(record.Json.Span, out var key);
+        item = new GatedItem(key, record.EventName == "REMOVE");
+        return read;
+    }
+}

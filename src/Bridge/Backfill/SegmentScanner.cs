@@ -49,14 +49,15 @@ internal sealed partial class SegmentScanner(
     TimeProvider time,
     ILogger logger,
     BridgeMetrics metrics,
-    SnapshotFloor? floor = null)
+    SnapshotFloor? floor = null,
+    ItemOrderGate? gate = null)
 {
     private readonly ScanPageReader _pages = new(dynamoDb, time, logger);
 
     /// <summary>Pages appended to the sink and not yet checkpointed, oldest first: the ordinal of each page's last item (items are numbered from 1 in the order they are appended), and where the next page starts.</summary>
     private readonly Queue<(long LastItem, string? ResumeKey)> _unacknowledgedPages = new();
 
-    private readonly ShardProgress _acks = new(options.Reading.MaxInFlightRecordsPerShard, options.Reading.MaxInFlightBytesPerShard);
+    private readonly ShardProgress _acks = new(options.Reading.MaxInFlightRecordsPerShard, options.Reading.MaxInFlightBytesPerShard, gate?.RoundLost ?? default);
 
     private long _ordinal;
 
@@ -124,11 +125,14 @@ internal sealed partial class SegmentScanner(
                 var readAt = time.GetUtcNow();
                 var items = page.Items ?? [];
                 long pageBytes = 0;
-                foreach (var item in items)
+                using (gate?.PageRead(readAt))
                 {
-                    var size = AttributeValueJson.EstimateSize(item);
-                    pageBytes += size;
-                    await ForwardAsync(item, size, readAt, cancellationToken).ConfigureAwait(false);
+                    foreach (var item in items)
+                    {
+                        var size = AttributeValueJson.EstimateSize(item);
+                        pageBytes += size;
+                        await ForwardAsync(item, size, readAt, cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
                 budget.Spend(page.ConsumedCapacity?.CapacityUnits ?? EstimateReadUnits(pageBytes));
@@ -188,6 +192,16 @@ internal sealed partial class SegmentScanner(
             outcome = RouteOutcome.Undeliverable(UndeliverableReason.NoOrderValue, problem!);
         }
 
+        if (outcome.IsRouted && gate is not null)
+        {
+            if (await TrySendThroughGateAsync(gate, record, outcome, ordinal, readAt, cancellationToken).ConfigureAwait(false) is not { } problemAtGate)
+            {
+                return;
+            }
+
+            outcome = RouteOutcome.Undeliverable(UndeliverableReason.NoOrderValue, problemAtGate);
+        }
+
         if (outcome.IsRouted)
         {
             // Items of one partition key need no order among themselves (each is a state, and a scan finds each item once), so
@@ -217,6 +231,33 @@ internal sealed partial class SegmentScanner(
                 // As a stream shard blocks: the backfill stops before this item, its segment checkpointed before the page.
                 throw new BackfillBlockedException($"Backfill {source.TableName} segment {source.ShardId} is blocked by item {keys}: {reason}: {outcome.Message} Fix the item or set Bridge:OnUndeliverable to Skip or DeadLetter, then run the backfill again: it resumes at this page.");
         }
+    }
+
+    /// <summary>An on-demand run while the stream is forwarded (Merge mode with <c>OrderBy</c>): the snapshot record meets
+    /// its item's changes at the gate, and waits behind its partition key's records in the sink like a change.</summary>
+    /// <returns>Null when it went through the gate (sent, or not sent because a newer change of its item was); otherwise why
+    /// it cannot be ordered (it is undeliverable).</returns>
+    private async ValueTask<string?> TrySendThroughGateAsync(ItemOrderGate gate, StreamRecord record, RouteOutcome outcome, SequenceNumber ordinal, DateTimeOffset readAt, CancellationToken cancellationToken)
+    {
+        if (!gate.OrderBy.TrySelect(record, out var orderValue, out var problem))
+        {
+            return problem;
+        }
+
+        if (!GatedItem.TryRead(record, out var item))
+        {
+            return "The record has no readable dynamodb.Keys.";
+        }
+
+        var outbound = new OutboundRecord(source, ordinal, outcome.PartitionKey!, outcome.Data, readAt, _acks, outcome.Size);
+        if (!await gate.TrySendAsync(item, orderValue, isSnapshot: true, () => sink.AppendAsync(outbound, cancellationToken), cancellationToken).ConfigureAwait(false))
+        {
+            // Its item went out with a newer change meanwhile: the consumer has a newer state than this one.
+            metrics.Filtered(source, FilterVerdict.OlderThanChange);
+            _acks.Acknowledge(_acks.Register(ordinal, 0));
+        }
+
+        return null;
     }
 
     /// <summary>Checkpoints the newest page whose items, and every earlier page's, Kinesis acknowledged.</summary>

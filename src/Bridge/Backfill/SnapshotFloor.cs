@@ -18,7 +18,7 @@ namespace Bridge.Backfill;
 /// consumers read it concurrently; every access takes <see cref="_lock"/>, held only for a dictionary operation.</para>
 /// </remarks>
 /// <param name="maxItemsFromScan">Most items the scan's own fill may hold (<c>Bridge:Backfill:MaxScanFloorItems</c>).</param>
-internal sealed class SnapshotFloor(OrderValueSelector orderBy, int maxItemsFromScan = int.MaxValue)
+internal sealed class SnapshotFloor(OrderValueSelector orderBy, int maxItemsFromScan = int.MaxValue) : IOrderFloor
 {
     private readonly Lock _lock = new();
 
@@ -169,16 +169,6 @@ internal sealed class SnapshotFloor(OrderValueSelector orderBy, int maxItemsFrom
         lock (_lock)
         {
             Volatile.Write(ref _floors, null);
-        }
-    }
-
-    /// <summary>The 128-bit key as two 64-bit halves: 8-byte aligned, so a dictionary entry takes 32 bytes where a
-    /// <see cref="UInt128"/> key (16-byte aligned) takes 48.</summary>
-    private readonly record struct ItemHash(ulong Low, ulong High)
-    {
-        public ItemHash(UInt128 key)
-            : this((ulong)key, (ulong)(key >> 64))
-        {
         }
     }
 }

@@ -16,6 +16,8 @@ namespace Bridge.Backfill;
 /// segments (free ones, or ones whose holder stopped renewing), scans them, and records the run finished once every segment is.</summary>
 /// <param name="floor">Merge mode with <c>OrderBy</c>, for <c>StartPosition = Snapshot</c>: every item's order value is kept
 /// there before its snapshot record is sent; null otherwise.</param>
+/// <param name="gate">Merge mode with <c>OrderBy</c>, for an on-demand run in the worker that holds the merge group: snapshot
+/// records meet the released stream records there (<see cref="ItemOrderGate"/>); null otherwise.</param>
 /// <remarks>
 /// A worker scans at most <see cref="BackfillOptions.ConcurrentSegments"/> segments at a time and then waits for the others'
 /// segments to finish, so that when <see cref="RunAsync"/> returns a finished run, every item of the table as it was at
@@ -32,7 +34,8 @@ internal sealed partial class TableBackfill(
     TimeProvider time,
     ILoggerFactory loggers,
     BridgeMetrics metrics,
-    SnapshotFloor? floor = null)
+    SnapshotFloor? floor = null,
+    ItemOrderGate? gate = null)
 {
     private readonly ILogger _logger = loggers.CreateLogger<TableBackfill>();
     private readonly string _workerId = options.Leases.EffectiveWorkerId;
@@ -210,7 +213,7 @@ internal sealed partial class TableBackfill(
         var shard = new SourceShard(source.TableName, source.StreamArn, $"backfill-{run.RunId}-{hold.Current.Segment}");
         // The source's own shaping: a snapshot record goes out as its stream records do (format, images, attributes, filter).
         var router = new RecordRouter(source.KeySelector, (source.Shape ?? OutputShape.Default).CreateEncoder(source.TableName, source.StreamArn, shard.ShardId), options.Sink.MaxRecordBytes);
-        return new SegmentScanner(dynamoDb, hold, snapshot, router, source.Filter, sink, deadLetterSink, budget, progress, shard, options, time, loggers.CreateLogger<SegmentScanner>(), metrics, floor);
+        return new SegmentScanner(dynamoDb, hold, snapshot, router, source.Filter, sink, deadLetterSink, budget, progress, shard, options, time, loggers.CreateLogger<SegmentScanner>(), metrics, floor, gate);
     }
 
     /// <summary>A progress line every <see cref="BackfillOptions.ProgressInterval"/> while the run is under way.</summary>

@@ -15,4 +15,8 @@ internal enum FilterVerdict
     /// <summary>Not forwarded: Merge mode with <c>OrderBy</c> after a snapshot, a stream record whose order value is below
     /// its item's snapshot's (see <c>SnapshotFloor</c>).</summary>
     OlderThanSnapshot,
+
+    /// <summary>Not sent: Merge mode with <c>OrderBy</c>, an on-demand backfill's snapshot record whose item already went
+    /// out with a newer change (see <c>ItemOrderGate</c>).</summary>
+    OlderThanChange,
 }

@@ -154,8 +154,23 @@ internal sealed partial class BridgeEngine(
         return new SnapshotStart(source, services, scan, options, time, loggers, floor, rebuild);
     }
 
+    /// <summary>Merge mode with <c>OrderBy</c>: the source's on-demand backfills, scanned by this worker while it holds the
+    /// merge group, their records ordered with the stream's per item at a gate of the round.</summary>
+    private MergedBackfill? NewMergedBackfill(ResolvedSource source, ILeaseStore leases, KinesisSink sink, KinesisSink? deadLetterSink, MergeStage? merge)
+    {
+        if (merge is null || source.OrderValue.Path is null || backfill is not { } services)
+        {
+            return null;
+        }
+
+        var gate = new ItemOrderGate(source.OrderValue, options.Ordering.Lateness + SnapshotStart.FloorMargin, time, merge.RoundLost);
+        var scan = new TableBackfill(source, services.DynamoDb, services.Store, sink, deadLetterSink, options, time, loggers, metrics, gate: gate);
+        var rebuild = new FloorRebuild(streams, leases, options.Reading, time, loggers, metrics);
+        return new MergedBackfill(source, services, scan, gate, rebuild, options, time, loggers);
+    }
+
     private SourceForwarder NewForwarder(ResolvedSource source, LeaseCoordinator leases, KinesisSink sink, KinesisSink? deadLetterSink, MergeStage? merge) =>
-        new(source, streams, leases, sink, deadLetterSink, options, time, loggers, metrics, merge, NewSnapshotStart(source, leases.Store, sink, deadLetterSink, merged: merge is not null));
+        new(source, streams, leases, sink, deadLetterSink, options, time, loggers, metrics, merge, NewSnapshotStart(source, leases.Store, sink, deadLetterSink, merged: merge is not null), NewMergedBackfill(source, leases.Store, sink, deadLetterSink, merge));
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Bridge starting: {Sources} sources into {Target}, ordering mode {Mode}")]
     private partial void LogStarting(int sources, string target, string mode);

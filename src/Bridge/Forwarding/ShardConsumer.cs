@@ -212,7 +212,7 @@ internal sealed partial class ShardConsumer(
         if (outcome.IsRouted)
         {
             await progress.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-            await SendAsync(sink, new OutboundRecord(_shard, sequence, outcome.PartitionKey, outcome.Data, record.ApproximateCreationDateTime, progress, outcome.Size), orderValue, cancellationToken).ConfigureAwait(false);
+            await SendAsync(sink, new OutboundRecord(_shard, sequence, outcome.PartitionKey, outcome.Data, record.ApproximateCreationDateTime, progress, outcome.Size) { Item = merge?.ItemOf(record) }, orderValue, cancellationToken).ConfigureAwait(false);
             return true;
         }
 

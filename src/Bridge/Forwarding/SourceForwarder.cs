@@ -31,7 +31,8 @@ internal sealed partial class SourceForwarder(
     ILoggerFactory loggers,
     BridgeMetrics metrics,
     MergeStage? merge = null,
-    SnapshotStart? snapshot = null)
+    SnapshotStart? snapshot = null,
+    MergedBackfill? onDemand = null)
 {
     private readonly ILogger _logger = loggers.CreateLogger<SourceForwarder>();
     private readonly ShardLineage _lineage = new();
@@ -58,10 +59,16 @@ internal sealed partial class SourceForwarder(
         }
 
         _floor = snapshot is null ? null : await snapshot.PrepareFloorAsync(stopReading).ConfigureAwait(false);
+        if (onDemand is not null)
+        {
+            await onDemand.PrepareAsync(stopReading).ConfigureAwait(false);
+        }
+
         leases.RequestCycle();
 
         using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(stopReading);
         var releasing = _floor is null || merge is null ? Task.CompletedTask : snapshot!.ReleaseFloorWhenPassedAsync(merge, stopAll.Token);
+        var backfilling = onDemand is null ? Task.CompletedTask : onDemand.RunAsync(merge!, stopAll.Token, drainDeadline);
         Exception? failure = null;
         var discovery = Task.Delay(options.DiscoveryInterval, time, stopAll.Token);
         var changed = leases.Changed;
@@ -122,6 +129,7 @@ internal sealed partial class SourceForwarder(
         }
 
         await releasing.ConfigureAwait(false);
+        await backfilling.ConfigureAwait(false);
         if (failure is not null)
         {
             ExceptionDispatchInfo.Throw(failure);
@@ -335,7 +343,7 @@ internal sealed partial class SourceForwarder(
             time,
             logger,
             metrics,
-            merge?.Attach(sourceShard, shard.ParentShardId, source.OrderValue),
+            merge?.Attach(sourceShard, shard.ParentShardId, source.OrderValue, onDemand?.Gate),
             _floor);
     }
 

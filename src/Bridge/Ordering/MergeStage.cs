@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Bridge.Backfill;
 using Bridge.Coordination;
+using Bridge.Filtering;
 using Bridge.Routing;
 using Bridge.Sink;
 using Bridge.Source;
@@ -199,22 +201,22 @@ internal sealed partial class MergeStage : IAsyncDisposable
     public void OnShardLost() => _group.MarkLost();
 
     /// <summary>A consumer starts on the shard: its way into the merge.</summary>
-    public MergeInlet Attach(SourceShard shard, string? parentShardId, OrderValueSelector orderBy)
+    public MergeInlet Attach(SourceShard shard, string? parentShardId, OrderValueSelector orderBy, ItemOrderGate? gate = null)
     {
         lock (_lock)
         {
-            return new MergeInlet(this, TrackLocked(shard, parentShardId), orderBy);
+            return new MergeInlet(this, TrackLocked(shard, parentShardId), orderBy, gate);
         }
     }
 
-    internal void Hold(ShardFrontier frontier, OutboundRecord record, KinesisSink? destination, long? orderValue)
+    internal void Hold(ShardFrontier frontier, OutboundRecord record, KinesisSink? destination, long? orderValue, ItemOrderGate? gate = null)
     {
         lock (_lock)
         {
             AssertInvariants();
             var effective = Math.Max(frontier.Value, orderValue ?? frontier.Value);
             frontier.Value = effective;
-            var held = new HeldRecord(record, destination, effective, orderValue ?? effective, _arrivals++);
+            var held = new HeldRecord(record, destination, effective, orderValue ?? effective, _arrivals++, gate);
             frontier.Held.Enqueue(held);
             _heldCount++;
             if (!frontier.Queued)
@@ -393,23 +395,43 @@ internal sealed partial class MergeStage : IAsyncDisposable
         if (!isLate)
         {
             _lastReleased[record.PartitionKey] = held.Raw;
-            await _sink.AppendRegisteredAsync(record, cancellationToken).ConfigureAwait(false);
-            return;
+        }
+        else
+        {
+            var action = _options.OnLate;
+            _metrics.LateRecord(record.Source, action.ToString());
+            LogLate(record.Source.TableName, record.Source.ShardId, record.Sequence.Value, record.PartitionKey, held.Raw, last, action.ToString());
+            if (action == LateRecordAction.DeadLetter && _deadLetterSink is not null)
+            {
+                var message = $"Order value {held.Raw} is below {last}, already released for partition key '{record.PartitionKey}' (Bridge:Ordering:Lateness {_options.Lateness}).";
+                var envelope = DeadLetterEnvelope.Wrap(record.Source, record.Sequence.Value, "Late", message, record.PartitionKey, record.Data.ToArray(), _maxRecordBytes - record.Source.ShardId.Length);
+                var letter = new OutboundRecord(record.Source, record.Sequence, record.Source.ShardId, envelope, record.CreatedAt, record.Progress) { Ticket = record.Ticket };
+                await _deadLetterSink.AppendRegisteredAsync(letter, cancellationToken).ConfigureAwait(false);
+                return;
+            }
         }
 
-        var action = _options.OnLate;
-        _metrics.LateRecord(record.Source, action.ToString());
-        LogLate(record.Source.TableName, record.Source.ShardId, record.Sequence.Value, record.PartitionKey, held.Raw, last, action.ToString());
-        if (action == LateRecordAction.DeadLetter && _deadLetterSink is not null)
+        // A late record forwarded too: late for its partition key is not older than its item's snapshot (a REMOVE carries
+        // its old image's value, often far behind its key's last release).
+        if (held.Gate is { IsOpen: true } gate && record.Item is { } item)
         {
-            var message = $"Order value {held.Raw} is below {last}, already released for partition key '{record.PartitionKey}' (Bridge:Ordering:Lateness {_options.Lateness}).";
-            var envelope = DeadLetterEnvelope.Wrap(record.Source, record.Sequence.Value, "Late", message, record.PartitionKey, record.Data.ToArray(), _maxRecordBytes - record.Source.ShardId.Length);
-            var letter = new OutboundRecord(record.Source, record.Sequence, record.Source.ShardId, envelope, record.CreatedAt, record.Progress) { Ticket = record.Ticket };
-            await _deadLetterSink.AppendRegisteredAsync(letter, cancellationToken).ConfigureAwait(false);
+            await PassGateAsync(gate, item, held, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         await _sink.AppendRegisteredAsync(record, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>An on-demand backfill runs: the record goes through its source's gate, where snapshot records meet it.</summary>
+    private async ValueTask PassGateAsync(ItemOrderGate gate, GatedItem item, HeldRecord held, CancellationToken cancellationToken)
+    {
+        var record = held.Record;
+        if (!await gate.TrySendAsync(item, held.Raw, isSnapshot: false, () => _sink.AppendRegisteredAsync(record, cancellationToken), cancellationToken).ConfigureAwait(false))
+        {
+            // A newer snapshot of its item is in Kinesis already: sending it would take the item back.
+            _metrics.Filtered(record.Source, FilterVerdict.OlderThanSnapshot);
+            record.Progress.Acknowledge(record.Ticket);
+        }
     }
 
     /// <summary>Forgets keys whose last release is far behind the watermark, so memory follows recent keys, not all keys.</summary>

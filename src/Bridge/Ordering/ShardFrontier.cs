@@ -32,4 +32,5 @@ internal sealed class ShardFrontier(SourceShard shard, string key, string? paren
 /// <param name="Effective">The order value the merge sorts by: at least every earlier value of the same shard.</param>
 /// <param name="Raw">The record's own order value, which lateness is judged by.</param>
 /// <param name="Arrival">Order of arrival in the stage, breaking ties of <paramref name="Effective"/>.</param>
-internal readonly record struct HeldRecord(OutboundRecord Record, KinesisSink? Destination, long Effective, long Raw, long Arrival);
+/// <param name="Gate">Its source's <see cref="Backfill.ItemOrderGate"/>, which it passes when released while an on-demand backfill runs.</param>
+internal readonly record struct HeldRecord(OutboundRecord Record, KinesisSink? Destination, long Effective, long Raw, long Arrival, Backfill.ItemOrderGate? Gate);

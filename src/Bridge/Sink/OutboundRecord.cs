@@ -42,6 +42,10 @@ public sealed class OutboundRecord
 
     public ShardProgress Progress { get; }
 
+    /// <summary>The item it is a state of, when an on-demand backfill's <c>ItemOrderGate</c> may have to check it (Merge
+    /// mode with <c>OrderBy</c>); null otherwise.</summary>
+    internal Backfill.GatedItem? Item { get; init; }
+
     /// <summary>Position in <see cref="Progress"/>; assigned when the sink accepts the record.</summary>
     public long Ticket { get; internal set; }
 

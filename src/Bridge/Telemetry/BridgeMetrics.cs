@@ -65,7 +65,7 @@ public sealed class BridgeMetrics
         _recordsForwarded = meter.CreateCounter<long>("bridge.sink.records_forwarded", "{record}", "Records acknowledged by Kinesis, by source table.");
         _bytesForwarded = meter.CreateCounter<long>("bridge.sink.bytes_forwarded", "By", "Bytes (data plus partition key) acknowledged by Kinesis, by source table.");
         _undeliverable = meter.CreateCounter<long>("bridge.records.undeliverable", "{record}", "Records that could not be routed (no key, too large, malformed), by table, reason and action taken (Skip, DeadLetter, Block).");
-        _filtered = meter.CreateCounter<long>("bridge.records.filtered", "{record}", "Records intentionally not forwarded (Filter, IgnoreModifiesOf, OlderThanSnapshot) and checkpointed past, by table and reason.");
+        _filtered = meter.CreateCounter<long>("bridge.records.filtered", "{record}", "Records intentionally not forwarded (Filter, IgnoreModifiesOf, OlderThanSnapshot, OlderThanChange) and checkpointed past, by table and reason.");
         _requests = meter.CreateCounter<long>("bridge.sink.put_records.requests", "{request}", "PutRecords requests, by outcome (ok or the error code).");
         _kinesisRecords = meter.CreateCounter<long>("bridge.sink.kinesis_records", "{record}", "Kinesis records acknowledged, by target stream: one per forwarded record, or one per KPL aggregate (what the target shards' 1000 records/s and PUT payload units count).");
         _entriesFailed = meter.CreateCounter<long>("bridge.sink.entries_failed", "{entry}", "PutRecords entries that failed an attempt (an entry error, or the whole request failed), by error code; each is retried.");
@@ -173,7 +173,7 @@ public sealed class BridgeMetrics
     {
         if (_filtered.Enabled)
         {
-            _filtered.Add(1, new TagList { { "table", shard.TableName }, { "reason", reason switch { FilterVerdict.Pattern => "Filter", FilterVerdict.IgnoreModifiesOf => "IgnoreModifiesOf", _ => "OlderThanSnapshot" } } });
+            _filtered.Add(1, new TagList { { "table", shard.TableName }, { "reason", reason switch { FilterVerdict.Pattern => "Filter", FilterVerdict.IgnoreModifiesOf => "IgnoreModifiesOf", FilterVerdict.OlderThanChange => "OlderThanChange", _ => "OlderThanSnapshot" } } });
         }
     }
 

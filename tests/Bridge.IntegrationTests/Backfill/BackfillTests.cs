@@ -221,6 +221,91 @@ public sealed class BackfillTests(ChatEmulators aws, ITestOutputHelper output) :
         Assert.Equal(0, await third.StopAsync());
     }
 
+    [Fact]
+    public async Task Backfill_command_in_merge_mode_with_an_order_attribute_is_scanned_by_the_merge_worker_in_order_with_live_changes_across_a_kill()
+    {
+        const string name = "bf-live";
+        var table = await CreateOrderedTableAsync(name);
+        var settings = SlowScan(aws.BridgeSettings(table.TableName, name + "-out", name + "-checkpoints", startPosition: "LATEST"));
+        settings["Bridge__Ordering__Mode"] = "Merge";
+        settings["Bridge__Sources__0__OrderBy"] = OrderAttribute;
+        settings["Bridge__Backfill__ReadUnitsPerSecond"] = "10";
+        var store = new DynamoDbBackfillStore(aws.DynamoDbClient, name + "-checkpoints", TimeProvider.System);
+
+        await using var first = BridgeProcess.Start(settings);
+        await WaitForLineAsync(first, "Starting shard");
+        using var stopChanging = new CancellationTokenSource();
+        var changing = table.ChangeUntilAsync(Rooms, seed: 5, stopChanging.Token);
+
+        // The command records the run and watches it; the worker holding the merge group scans it, and is killed mid-scan.
+        await using var command = BridgeProcess.Start(settings, "backfill", "--table", name, "--run", "consumer-d");
+        await WaitForLineAsync(command, $"Backfill {name}/consumer-d recorded");
+        await WaitForLineAsync(first, $"Backfill {name}/consumer-d is scanned here");
+        await WaitUntilMidScanAsync(store, table.TableName, "consumer-d", first);
+        first.Kill();
+        await first.WaitForExitAsync();
+
+        // The next holder rebuilds the gate from the stream before reading it, and resumes the run from its segments.
+        await using var second = BridgeProcess.Start(settings);
+        await WaitForLineAsync(second, $"Backfill gate of {name} rebuilt from the stream for runs consumer-d", TimeSpan.FromMinutes(4));
+        Assert.Equal(0, await command.WaitForExitAsync(TimeSpan.FromMinutes(4)));
+        Assert.Contains(command.Lines, l => l.Contains($"Backfill {name}/consumer-d finished at", StringComparison.Ordinal));
+        Assert.DoesNotContain(command.Lines, l => l.Contains("scanning segment", StringComparison.Ordinal));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await stopChanging.CancelAsync();
+        await changing;
+
+        // Per item, no state goes back, so a consumer that simply upserts by key ends with the table.
+        await WaitForReplicaAsync(table, name + "-out", second, backfillDefersToNewerChanges: false);
+        await AssertNoItemGoesBackAsync(name + "-out");
+
+        // Once the watermark has passed the run (a minute after it), the gate closes and says what it kept back.
+        var closed = await WaitForLineAsync(second, $"Backfill gate of {name} closed", TimeSpan.FromMinutes(3));
+        output.WriteLine($"{table.Changes} changes, {table.Recreated} deleted keys inserted again; {closed}");
+        Assert.Equal(0, await second.StopAsync());
+
+        // The release is recorded on the run: a restart rebuilds no gate.
+        await using var restarted = BridgeProcess.Start(settings);
+        await WaitForLineAsync(restarted, "Starting shard");
+        Assert.DoesNotContain(restarted.Lines, l => l.Contains("Backfill gate of", StringComparison.Ordinal) || l.Contains("scanning segment", StringComparison.Ordinal));
+        Assert.Equal(0, await restarted.StopAsync());
+    }
+
+    [Fact]
+    public async Task Backfill_command_in_merge_mode_with_no_worker_says_so_and_a_stop_leaves_the_run_to_the_worker_that_comes()
+    {
+        const string name = "bf-watch";
+        var table = await CreateOrderedTableAsync(name);
+        var settings = aws.BridgeSettings(table.TableName, name + "-out", name + "-checkpoints", startPosition: "LATEST");
+        settings["Bridge__Ordering__Mode"] = "Merge";
+        settings["Bridge__Sources__0__OrderBy"] = OrderAttribute;
+        settings["Bridge__DiscoveryInterval"] = "00:00:02";
+        string[] command = ["backfill", "--table", name, "--run", "later"];
+
+        // No worker runs: after two lease durations the command says nobody took the run; stopped, it leaves the run recorded.
+        await using (var watching = BridgeProcess.Start(settings, command))
+        {
+            await WaitForLineAsync(watching, "no worker has taken a segment");
+            Assert.Equal(0, await watching.StopAsync());
+            Assert.Contains(watching.Lines, l => l.Contains($"Stopped watching backfill {name}/later", StringComparison.Ordinal));
+        }
+
+        var store = new DynamoDbBackfillStore(aws.DynamoDbClient, name + "-checkpoints", TimeProvider.System);
+        Assert.False((await store.GetRunAsync(name, "later", CancellationToken.None))!.IsFinished);
+
+        // A worker comes, finds the run and scans it; the same command watches it to its end.
+        await using var worker = BridgeProcess.Start(settings);
+        await WaitForLineAsync(worker, $"Backfill {name}/later is scanned here");
+        await using (var again = BridgeProcess.Start(settings, command))
+        {
+            Assert.Equal(0, await again.WaitForExitAsync(TimeSpan.FromMinutes(2)));
+            Assert.Contains(again.Lines, l => l.Contains($"Backfill {name}/later finished at", StringComparison.Ordinal));
+        }
+
+        await WaitForReplicaAsync(table, name + "-out", worker, backfillDefersToNewerChanges: false);
+        Assert.Equal(0, await worker.StopAsync());
+    }
+
     /// <summary>Merge mode ordered by <c>updatedAt</c>, starting with a snapshot, scanning 5,000 items in about twenty-five seconds.</summary>
     private Dictionary<string, string> MergedSnapshot(ItemsTable table, string target, string checkpoints)
     {

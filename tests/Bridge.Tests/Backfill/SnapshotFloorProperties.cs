@@ -15,7 +15,7 @@ namespace Bridge.Tests.Backfill;
 /// </summary>
 public class SnapshotFloorProperties
 {
-    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-12-03T05:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+    internal static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-12-03T05:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
     private sealed record Scenario(int Seed, int Items, int Steps, bool Crash, bool StreamCrash, int MaxScanFloorItems)
     {
@@ -32,7 +32,7 @@ public class SnapshotFloorProperties
         select new Scenario(seed, items, steps, crash, streamCrash, maxScanFloorItems);
 
     /// <summary>One write: at minute <paramref name="Minute"/>, its order value that minute's epoch milliseconds.</summary>
-    private sealed record Write(int Item, string EventName, int Minute);
+    internal sealed record Write(int Item, string EventName, int Minute);
 
     [Fact]
     public void No_items_state_goes_back_and_the_last_state_of_every_item_is_the_tables() =>
@@ -41,7 +41,7 @@ public class SnapshotFloorProperties
     private static void Check(Scenario scenario)
     {
         var random = new Random(scenario.Seed);
-        var history = Writes(scenario, random);
+        var history = Writes(scenario.Items, scenario.Steps, random);
         var floor = new SnapshotFloor(OrderValueSelector.For("updatedAt"), scenario.MaxScanFloorItems);
         var sent = new List<(int Item, string EventName, long Value)>();
 
@@ -120,13 +120,13 @@ public class SnapshotFloorProperties
     }
 
     /// <summary>One write a minute, on a random item: an insert when it is absent, else an update or a delete.</summary>
-    private static List<Write> Writes(Scenario scenario, Random random)
+    internal static List<Write> Writes(int items, int steps, Random random)
     {
-        var present = new bool[scenario.Items];
+        var present = new bool[items];
         var writes = new List<Write>();
-        for (var minute = 1; minute <= scenario.Steps; minute++)
+        for (var minute = 1; minute <= steps; minute++)
         {
-            var item = random.Next(scenario.Items);
+            var item = random.Next(items);
             if (!present[item])
             {
                 present[item] = true;
@@ -147,7 +147,7 @@ public class SnapshotFloorProperties
     }
 
     /// <summary>The minute of the item's state after every write up to <paramref name="minute"/>, or null when absent.</summary>
-    private static int? StateAt(List<Write> history, int item, int minute)
+    internal static int? StateAt(List<Write> history, int item, int minute)
     {
         int? state = null;
         foreach (var write in history.Where(w => w.Item == item && w.Minute <= minute))
@@ -167,7 +167,7 @@ public class SnapshotFloorProperties
         }
     }
 
-    private static long Millis(int minute) => T0.AddMinutes(minute).ToUnixTimeMilliseconds();
+    internal static long Millis(int minute) => T0.AddMinutes(minute).ToUnixTimeMilliseconds();
 
-    private static string Id(int item) => $"item-{item}";
+    internal static string Id(int item) => $"item-{item}";
 }

@@ -1,5 +1,6 @@
 using Bridge.Aws.DynamoDbStreams;
 using Bridge.Aws.Kinesis;
+using Bridge.Backfill;
 using Bridge.Coordination;
 using Bridge.Ordering;
 using Bridge.Sink;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bridge.Tests.Ordering;
 
-/// <summary>What the merge stage does when a round ends early: a stopping shard's withdrawal, a shard's lost lease.</summary>
+/// <summary>What the merge stage does when a round ends early (a stopping shard's withdrawal, a shard's lost lease), and at an on-demand backfill's gate.</summary>
 public sealed class MergeStageTests : IAsyncLifetime
 {
     private const string StreamArn = "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/x";
@@ -21,13 +22,14 @@ public sealed class MergeStageTests : IAsyncLifetime
     private readonly InMemoryLeaseStore _store = new();
     private readonly BridgeMetrics _metrics;
 
-    /// <summary>Only there for the stage's constructor: these tests hold records that are only acknowledged, never sent.</summary>
+    /// <summary>Records that reach Kinesis; most tests hold records that are only acknowledged, never sent.</summary>
+    private readonly FlakyKinesis _kinesis = new();
     private readonly KinesisSink _sink;
 
     public MergeStageTests()
     {
         _metrics = new BridgeMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), TimeProvider.System);
-        _sink = new KinesisSink(new FlakyKinesis(), KinesisStreamRef.Parse("target"), new SinkOptions(), TimeProvider.System, NullLogger<KinesisSink>.Instance, _metrics);
+        _sink = new KinesisSink(_kinesis, KinesisStreamRef.Parse("target"), new SinkOptions(), TimeProvider.System, NullLogger<KinesisSink>.Instance, _metrics);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -79,6 +81,32 @@ public sealed class MergeStageTests : IAsyncLifetime
         Assert.True(b.Progress.IsAbandoned);
     }
 
+    [Fact]
+    public async Task While_a_backfill_runs_a_released_change_older_than_its_items_snapshot_is_acknowledged_and_not_sent()
+    {
+        var sent = 0;
+        _kinesis.OnRequest = (entries, _) => Interlocked.Add(ref sent, entries.Count);
+        var group = await TakeGroupAsync();
+        await using var stage = NewStage(group);
+        var gate = new ItemOrderGate(OrderValueSelector.For("ts"), TimeSpan.FromMinutes(1), TimeProvider.System, stage.RoundLost);
+        gate.Open();
+        var shard = new SourceShard("t", StreamArn, "A");
+        var inlet = stage.Attach(shard, parentShardId: null, OrderValueSelector.For("ts"), gate);
+        var a = new TestShard(shard, new ShardProgress(100, 1 << 20, stage.RoundLost));
+        stage.SourceReady(StreamArn);
+
+        // The run's snapshot of room-1's item, at 200, went through the gate while its change at 150 was still held.
+        var item = new GatedItem(7, Removes: false);
+        Assert.True(await gate.TrySendAsync(item, 200, isSnapshot: true, () => ValueTask.CompletedTask, CancellationToken.None));
+        inlet.Hold(a.Next("room-1", item), _sink, orderValue: 150);
+        await WaitForWatermarkAsync(stage, 150);
+        await a.Progress.WhenDrainedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+
+        Assert.Equal(1, a.Progress.AcknowledgedCount);
+        Assert.Equal(1, gate.SuppressedChanges);
+        Assert.Equal(0, Volatile.Read(ref sent));
+    }
+
     private MergeStage NewStage(HeldLease group) =>
         new(group, new OrderingOptions { Mode = OrderingMode.Merge }, sourceCount: 1, _sink, deadLetterSink: null, maxRecordBytes: 1 << 20, TimeProvider.System, NullLogger<MergeStage>.Instance, _metrics);
 
@@ -116,10 +144,10 @@ public sealed class MergeStageTests : IAsyncLifetime
         public ShardProgress Progress { get; } = progress;
 
         /// <summary>The shard's next record, registered in its progress.</summary>
-        public OutboundRecord Next(string partitionKey)
+        public OutboundRecord Next(string partitionKey, GatedItem? item = null)
         {
             var sequence = SequenceNumber.Parse($"{1000 + ++_sequence}");
-            return new OutboundRecord(shard, sequence, partitionKey, new byte[] { 1 }, DateTimeOffset.UnixEpoch, Progress) { Ticket = Progress.Register(sequence, 1) };
+            return new OutboundRecord(shard, sequence, partitionKey, new byte[] { 1 }, DateTimeOffset.UnixEpoch, Progress) { Ticket = Progress.Register(sequence, 1), Item = item };
         }
     }
 }
