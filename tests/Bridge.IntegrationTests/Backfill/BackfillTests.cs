@@ -165,10 +165,7 @@ public sealed class BackfillTests(ChatEmulators aws, ITestOutputHelper output) :
         Assert.Equal(0, await bridge.StopAsync());
 
         // The release is recorded on the run: a restart builds no floor.
-        await using var restarted = BridgeProcess.Start(settings);
-        await WaitForLineAsync(restarted, "Starting shard");
-        Assert.DoesNotContain(restarted.Lines, l => l.Contains("Snapshot floor of", StringComparison.Ordinal) || l.Contains("scanning segment", StringComparison.Ordinal));
-        Assert.Equal(0, await restarted.StopAsync());
+        await AssertRestartScansAndBuildsNothingAsync(settings, "Snapshot floor of");
     }
 
     [Fact]
@@ -265,10 +262,7 @@ public sealed class BackfillTests(ChatEmulators aws, ITestOutputHelper output) :
         Assert.Equal(0, await second.StopAsync());
 
         // The release is recorded on the run: a restart rebuilds no gate.
-        await using var restarted = BridgeProcess.Start(settings);
-        await WaitForLineAsync(restarted, "Starting shard");
-        Assert.DoesNotContain(restarted.Lines, l => l.Contains("Backfill gate of", StringComparison.Ordinal) || l.Contains("scanning segment", StringComparison.Ordinal));
-        Assert.Equal(0, await restarted.StopAsync());
+        await AssertRestartScansAndBuildsNothingAsync(settings, "Backfill gate of");
     }
 
     [Fact]
@@ -348,6 +342,15 @@ public sealed class BackfillTests(ChatEmulators aws, ITestOutputHelper output) :
             backwards.Count == 0,
             $"{backwards.Count} of {values.Count} items went back, e.g.:\n" + string.Join('\n', backwards.Take(5).Select(b => $"{b.Key}: {string.Join(", ", b.Value.Select(v => $"{v.Kind} {v.Value}"))}")));
         Assert.Contains(values.Values, v => v.Any(r => r.Kind == "snapshot") && v.Any(r => r.Kind != "snapshot"));
+    }
+
+    /// <summary>A restart once a run is finished and released: it scans nothing and says nothing of <paramref name="built"/>.</summary>
+    private static async Task AssertRestartScansAndBuildsNothingAsync(Dictionary<string, string> settings, string built)
+    {
+        await using var restarted = BridgeProcess.Start(settings);
+        await WaitForLineAsync(restarted, "Starting shard");
+        Assert.DoesNotContain(restarted.Lines, l => l.Contains(built, StringComparison.Ordinal) || l.Contains("scanning segment", StringComparison.Ordinal));
+        Assert.Equal(0, await restarted.StopAsync());
     }
 
     /// <summary>Waits until some segments of the run are done and another is part way, so a kill lands mid-scan.</summary>
