@@ -269,7 +269,9 @@ public sealed class BackfillTests(ChatEmulators aws, ITestOutputHelper output) :
     public async Task Backfill_command_in_merge_mode_with_no_worker_says_so_and_a_stop_leaves_the_run_to_the_worker_that_comes()
     {
         const string name = "bf-watch";
-        var table = await CreateOrderedTableAsync(name);
+
+        // A few hundred items: what is watched here is the hand-over from command to worker, not the scan.
+        var table = await CreateOrderedTableAsync(name, items: 300);
         var settings = aws.BridgeSettings(table.TableName, name + "-out", name + "-checkpoints", startPosition: "LATEST");
         settings["Bridge__Ordering__Mode"] = "Merge";
         settings["Bridge__Sources__0__OrderBy"] = OrderAttribute;
@@ -310,14 +312,14 @@ public sealed class BackfillTests(ChatEmulators aws, ITestOutputHelper output) :
         return settings;
     }
 
-    /// <summary>A table of 5,000 items, each stamped with <c>updatedAt</c> on every write, written with its stream on: the
-    /// stream holds their inserts, which an item updated before the scan reads it has outgrown.</summary>
-    private async Task<ItemsTable> CreateOrderedTableAsync(string name)
+    /// <summary>A table of <paramref name="items"/> items, each stamped with <c>updatedAt</c> on every write, written with its
+    /// stream on: the stream holds their inserts, which an item updated before the scan reads it has outgrown.</summary>
+    private async Task<ItemsTable> CreateOrderedTableAsync(string name, int items = 5_000)
     {
         await aws.CreateTableAsync(name);
         await aws.CreateTargetAsync(name + "-out", shards: 4);
         var table = new ItemsTable(aws.DynamoDbClient, name, OrderAttribute);
-        await table.FillAsync(5_000, Rooms);
+        await table.FillAsync(items, Rooms);
         return table;
     }
 
