@@ -11,7 +11,7 @@ namespace Bridge.Host.Backfill;
 /// running with this configuration) is said once, after two lease durations.</remarks>
 internal sealed partial class BackfillWatch(IBackfillStore store, BridgeOptions options, TimeProvider time, ILogger logger)
 {
-    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     /// <returns>The run as last seen: finished, or not when <paramref name="stop"/> ended the watching first.</returns>
     public async Task<BackfillRun> RunAsync(ResolvedSource source, string runId, CancellationToken stop)

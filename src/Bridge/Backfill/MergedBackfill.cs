@@ -31,13 +31,16 @@ internal sealed partial class MergedBackfill(
 {
     private readonly ILogger _logger = loggers.CreateLogger<MergedBackfill>();
 
+    /// <summary>What <see cref="PrepareAsync"/> read, so the first poll of <see cref="RunAsync"/> does not read it again.</summary>
+    private IReadOnlyList<BackfillRun>? _prepared;
+
     public ItemOrderGate Gate => gate;
 
     /// <summary>Call before the source's stream is read: when a run is unfinished or its gate not released, the gate is
     /// opened and rebuilt from the stream.</summary>
     public async Task PrepareAsync(CancellationToken cancellationToken)
     {
-        var runs = await UnreleasedAsync(cancellationToken).ConfigureAwait(false);
+        var runs = _prepared = await UnreleasedAsync(cancellationToken).ConfigureAwait(false);
         if (runs.Count == 0)
         {
             return;
@@ -64,7 +67,8 @@ internal sealed partial class MergedBackfill(
                 IReadOnlyList<BackfillRun> runs;
                 try
                 {
-                    runs = await UnreleasedAsync(stop).ConfigureAwait(false);
+                    runs = _prepared ?? await UnreleasedAsync(stop).ConfigureAwait(false);
+                    _prepared = null;
                 }
                 catch (Exception ex) when (!(ex is OperationCanceledException && stop.IsCancellationRequested))
                 {

@@ -179,7 +179,7 @@ internal sealed partial class SegmentScanner(
         {
             // Left out by the source's filter, as its stream records are: counted, and passed by the segment's checkpoint.
             metrics.Filtered(source, verdict);
-            _acks.Acknowledge(_acks.Register(ordinal, 0));
+            PassOver(ordinal);
             return;
         }
 
@@ -218,7 +218,7 @@ internal sealed partial class SegmentScanner(
         {
             case UndeliverableAction.Skip:
                 LogSkipped(source.TableName, source.ShardId, keys, reason, outcome.Message!);
-                _acks.Acknowledge(_acks.Register(ordinal, 0));
+                PassOver(ordinal);
                 break;
 
             case UndeliverableAction.DeadLetter when deadLetterSink is not null:
@@ -254,11 +254,15 @@ internal sealed partial class SegmentScanner(
         {
             // Its item went out with a newer change meanwhile: the consumer has a newer state than this one.
             metrics.Filtered(source, FilterVerdict.OlderThanChange);
-            _acks.Acknowledge(_acks.Register(ordinal, 0));
+            PassOver(ordinal);
         }
 
         return null;
     }
+
+    /// <summary>An item deliberately not sent (filtered, skipped, older than its item's last change): the segment's
+    /// checkpoint passes it in its turn.</summary>
+    private void PassOver(SequenceNumber ordinal) => _acks.Acknowledge(_acks.Register(ordinal, 0));
 
     /// <summary>Checkpoints the newest page whose items, and every earlier page's, Kinesis acknowledged.</summary>
     /// <returns>False when the segment was lost.</returns>
